@@ -1,0 +1,73 @@
+/* Offrec — data messages and key management (spec: "Data Message",
+ * "Computing AES keys and MAC keys", "Revealing MAC keys").
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef OTR_DATA_PRIVATE_H
+#define OTR_DATA_PRIVATE_H
+
+#include "ake-private.h"
+
+#define OTR_FLAG_IGNORE_UNREADABLE 0x01
+
+typedef struct {
+    uint8_t send_aes[16], recv_aes[16];
+    uint8_t send_mac[20], recv_mac[20];
+    uint8_t send_ctr[8]; /* top half of the last counter we sent */
+    uint8_t recv_ctr[8]; /* top half of the last counter we accepted */
+    uint8_t extra[OTR_EXTRA_KEY_LEN];
+    gboolean valid;
+    gboolean recv_mac_used; /* reveal recv_mac when forgotten */
+} OtrSessKeys;
+
+void otr_sesskeys_clear(OtrSessKeys *k);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(OtrSessKeys, otr_sesskeys_clear)
+
+/* The key state of one private session (one remote instance). Index 0 is
+ * the most recent key id, index 1 the one before it. */
+typedef struct {
+    int version;
+    guint32 our_instag, their_instag;
+    guint32 our_keyid;
+    OtrDhKeypair our_dh[2];
+    gboolean have_our[2];
+    guint32 their_keyid;
+    uint8_t their_y[2][OTR_DH_PUB_MAX];
+    guint16 their_ylen[2];
+    OtrSessKeys sess[2][2]; /* [ours][theirs], computed on demand */
+    GByteArray *old_macs;   /* MAC keys to reveal in the next message */
+} OtrDataKeys;
+
+/* Set up from a completed AKE (takes copies; res stays the caller's). */
+OtrError otr_data_init(OtrDataKeys *dk,
+                       const OtrHost *h,
+                       const OtrAkeResult *res);
+void otr_data_clear(OtrDataKeys *dk); /* wipes */
+
+/* Encrypt plain (message bytes, optionally NUL + TLVs) into a binary data
+ * message (header included) ready for otr_encode_message. extra, when
+ * non-NULL, receives the extra symmetric key of the keys used. */
+OtrError otr_data_encrypt(OtrDataKeys *dk,
+                          const OtrHost *h,
+                          uint8_t flags,
+                          const uint8_t *plain,
+                          size_t len,
+                          GBytes **msg,
+                          uint8_t extra[OTR_EXTRA_KEY_LEN]);
+
+/* Verify and decrypt a data message whose header was already read. *flags
+ * is set as soon as it is parsed (also on failure, so the caller can honour
+ * IGNORE_UNREADABLE). On success *plain is a NUL-terminated copy
+ * (otr_wipe + g_free it) of *plain_len bytes, extra gets the extra key of
+ * the keys used, and keys are rotated per the spec. On failure nothing in
+ * dk changes. */
+OtrError otr_data_decrypt(OtrDataKeys *dk,
+                          const OtrHost *h,
+                          const OtrHeader *hdr,
+                          const uint8_t *body,
+                          size_t len,
+                          uint8_t *flags,
+                          uint8_t **plain,
+                          size_t *plain_len,
+                          uint8_t extra[OTR_EXTRA_KEY_LEN]);
+
+#endif
