@@ -1,0 +1,27 @@
+# Offrec — Debian packages the build, tests, demo and benchmarks need.
+# Sourced by the scripts in this directory: `offrec_deps GROUP...` installs
+# whatever of those groups is missing (as root, or through sudo).
+# SPDX-License-Identifier: GPL-2.0-or-later
+
+offrec_pkgs_build="gcc pkg-config meson ninja-build python3 libglib2.0-dev
+  libgcrypt20-dev nettle-dev libgmp-dev"
+offrec_pkgs_test="libotr5-dev libjson-glib-dev clang-14 libclang-rt-14-dev"
+
+offrec_deps() {
+    local want="" missing="" p group var
+    for group in "$@"; do
+        var="offrec_pkgs_$group"
+        want="$want ${!var}"
+    done
+    for p in $want; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+            missing="$missing $p"
+    done
+    [ -z "$missing" ] && return 0
+    echo "Installing:$missing"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq &&
+        $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
