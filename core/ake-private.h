@@ -22,7 +22,10 @@ typedef struct {
     OtrPubKey *their_pub; /* owned */
     uint8_t their_fpr[OTR_FPR_LEN];
     uint8_t ssid[OTR_SSID_LEN];
-    gboolean ssid_high_half; /* we had the larger g^x (v2 display) */
+    /* We sent the Reveal Signature: emphasise the first (high-order) 32
+     * bits of the ssid, else the second (spec "Computing AES keys...";
+     * libotr's OTRL_SESSIONID_FIRST_HALF_BOLD). */
+    gboolean ssid_high_half;
     OtrDhKeypair our_dh;     /* keyid our_keyid */
     guint32 our_keyid;
     uint8_t their_dh[OTR_DH_PUB_MAX];

@@ -93,7 +93,9 @@ extern const uint8_t otr_dh_modulus[OTR_DH_PUB_MAX];
 
 #define OTR_DSA_SIG_LEN 40 /* r || s, 20 bytes each */
 
-/* Signs the leftmost 160 bits of data (as libotr with libgcrypt >= 1.6). */
+/* Signs data taken as an unsigned big-endian integer reduced mod q: what
+ * libotr's gcry_pk_sign("(%m)") does with libgcrypt >= 1.6, which never
+ * truncates a plain MPI (checked against libgcrypt in test-crypto). */
 OtrError otr_dsa_sign(const OtrPrivKey *key,
                       const OtrHost *h,
                       const uint8_t *data,

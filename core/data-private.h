@@ -37,7 +37,11 @@ typedef struct {
     GByteArray *old_macs;   /* MAC keys to reveal in the next message */
 } OtrDataKeys;
 
-/* Set up from a completed AKE (takes copies; res stays the caller's). */
+/* Set up from a completed AKE (takes copies; res stays the caller's).
+ * dk need not be initialised (it is overwritten; clear it first if it was
+ * in use). The AKE result does not carry our own instance tag: for v3 the
+ * caller sets dk->our_instag after this call. Our next D-H key pair
+ * (keyid res->our_keyid + 1) is generated lazily, on first use. */
 OtrError otr_data_init(OtrDataKeys *dk,
                        const OtrHost *h,
                        const OtrAkeResult *res);

@@ -27,6 +27,17 @@ typedef struct {
 OtrSmp *otr_smp_new(void);
 void otr_smp_free(OtrSmp *smp); /* wipes */
 OtrSmpState otr_smp_state(const OtrSmp *smp);
+/* Remote instance tag put in the OTR_EV_SMP events (default 0). */
+void otr_smp_set_instance(OtrSmp *smp, guint32 instance);
+/* TRUE while the peer's SMP message 1 waits for otr_smp_respond(). */
+gboolean otr_smp_asked(const OtrSmp *smp);
+/* TRUE when the current (or last) exchange was started by the peer with a
+ * question (TLV 7). A SUCCESS then proves only that WE know the answer, so
+ * libotr does not mark the peer's fingerprint as trusted in that case. */
+gboolean otr_smp_received_question(const OtrSmp *smp);
+/* Drop any exchange silently (no TLV): e.g. when the session leaves
+ * MSGSTATE_ENCRYPTED. */
+void otr_smp_reset(OtrSmp *smp);
 
 /* Each call may write TLVs to send into tlvs_out (to go in one data
  * message) and events (OTR_EV_SMP) into out. */
@@ -46,7 +57,16 @@ OtrError otr_smp_respond(OtrSmp *smp,
                          OtrWriter *tlvs_out,
                          OtrOutbox *out);
 OtrError otr_smp_abort(OtrSmp *smp, OtrWriter *tlvs_out, OtrOutbox *out);
-/* A received SMP TLV (types 2..7). */
+/* A received SMP TLV (types 2..7).
+ *
+ * Peer misbehaviour (a TLV not expected in this state, malformed values,
+ * an out-of-range element or exponent, a proof that does not verify) is
+ * handled here and still returns OTR_OK: an abort TLV (6) is written to
+ * tlvs_out, an OTR_SMP_ERROR event (with ev->error saying why) goes to out,
+ * and the state is back to EXPECT1. So always send what tlvs_out holds.
+ * Errors are returned only for caller mistakes (OTR_ERR_INVALID: a TLV
+ * type outside 2..7, NULL arguments). otr_smp_respond() without a pending
+ * request returns OTR_ERR_STATE and writes nothing. */
 OtrError otr_smp_receive(OtrSmp *smp,
                          const OtrHost *h,
                          const OtrTlv *tlv,

@@ -30,15 +30,20 @@ uint8_t otr_read_byte(OtrReader *r);
 guint16 otr_read_short(OtrReader *r);
 guint32 otr_read_int(OtrReader *r);
 /* MPI and DATA: point into the buffer (no copy). An MPI must be minimal
- * (no leading zero byte) and at most max bytes, else the reader fails. */
+ * (no leading zero byte) and at most max bytes, else the reader fails.
+ * On failure they return static zero bytes with *len = 0, and
+ * otr_read_bytes returns n static zero bytes (NULL when n > 256). */
 const uint8_t *otr_read_mpi(OtrReader *r, size_t max, size_t *len);
 const uint8_t *otr_read_data(OtrReader *r, size_t max, size_t *len);
 /* Fixed-size fields: CTR (8), MAC (20), SIG (40), raw n bytes. */
 const uint8_t *otr_read_bytes(OtrReader *r, size_t n);
 
-/* Writer on a growable buffer; wipes it on clear. */
+/* Writer on a growable buffer; wipes it on clear. The writer grows buf
+ * itself (copy, wipe the old block, free it) so that no unwiped copy of
+ * the contents is left behind by a realloc; cap is its bookkeeping. */
 typedef struct {
     GByteArray *buf;
+    size_t cap;
 } OtrWriter;
 
 void otr_writer_init(OtrWriter *w);

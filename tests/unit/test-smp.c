@@ -1,0 +1,1110 @@
+/* Offrec tests — SMP state machine, proofs, group arithmetic, libotr interop.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <string.h>
+
+#include <gcrypt.h>
+
+#include "group-private.h"
+#include "smp-private.h"
+#include "testutil.h"
+
+#if defined(__has_include)
+#if __has_include(<libotr/sm.h>) && __has_include(<dlfcn.h>)
+#include <dlfcn.h>
+#include <libotr/sm.h>
+#define HAVE_LIBOTR_SM 1
+#endif
+#endif
+
+/* ---- Fixture: Alice and Bob exchanging TLVs directly -------------------- */
+
+typedef struct {
+    TestHost th;
+    OtrHost host;
+    OtrSmp *a, *b;
+    OtrSmpContext ca, cb;
+    OtrWriter wa, wb; /* TLVs Alice / Bob want to send */
+    OtrOutbox oa, ob;
+} Pair;
+
+static void
+pair_setup(Pair *p, gconstpointer data)
+{
+    test_host_init(&p->th, 0x51f00u);
+    p->host.ops = &test_host_ops;
+    p->host.user = &p->th;
+    p->a = otr_smp_new();
+    p->b = otr_smp_new();
+    for (int i = 0; i < OTR_FPR_LEN; i++) {
+        p->ca.our_fpr[i] = p->cb.their_fpr[i] = (uint8_t)(0xA0 + i);
+        p->cb.our_fpr[i] = p->ca.their_fpr[i] = (uint8_t)(0x10 + i);
+    }
+    for (int i = 0; i < OTR_SSID_LEN; i++)
+        p->ca.ssid[i] = p->cb.ssid[i] = (uint8_t)(0x55 ^ i);
+    otr_writer_init(&p->wa);
+    otr_writer_init(&p->wb);
+    otr_outbox_init(&p->oa);
+    otr_outbox_init(&p->ob);
+}
+
+static void
+pair_teardown(Pair *p, gconstpointer data)
+{
+    otr_smp_free(p->a);
+    otr_smp_free(p->b);
+    otr_writer_clear(&p->wa);
+    otr_writer_clear(&p->wb);
+    otr_outbox_clear(&p->oa);
+    otr_outbox_clear(&p->ob);
+    test_host_clear(&p->th);
+}
+
+static void
+writer_reset(OtrWriter *w)
+{
+    otr_writer_clear(w);
+    otr_writer_init(w);
+}
+
+/* Splits a run of TLVs (type, len, value) into an array of OtrTlv that
+ * borrows from bytes. */
+static GArray *
+split_tlvs(GBytes *bytes)
+{
+    GArray *arr = g_array_new(FALSE, TRUE, sizeof(OtrTlv));
+    gsize len;
+    const uint8_t *d = g_bytes_get_data(bytes, &len);
+    gsize pos = 0;
+
+    while (pos < len) {
+        OtrTlv t;
+
+        g_assert_cmpuint(len - pos, >=, 4);
+        t.type = (guint16)((d[pos] << 8) | d[pos + 1]);
+        t.len = (guint16)((d[pos + 2] << 8) | d[pos + 3]);
+        pos += 4;
+        g_assert_cmpuint(len - pos, >=, t.len);
+        t.data = d + pos;
+        pos += t.len;
+        g_array_append_val(arr, t);
+    }
+    return arr;
+}
+
+static GBytes *
+take(OtrWriter *w)
+{
+    GBytes *b =
+        g_bytes_new(w->buf ? w->buf->data : NULL, w->buf ? w->buf->len : 0);
+
+    writer_reset(w);
+    return b;
+}
+
+/* Delivers one side's pending TLVs to the other side. Returns how many. */
+static guint
+deliver(Pair *p, gboolean from_alice)
+{
+    GBytes *bytes = take(from_alice ? &p->wa : &p->wb);
+    GArray *tlvs = split_tlvs(bytes);
+    OtrSmp *to = from_alice ? p->b : p->a;
+    guint n = tlvs->len;
+
+    for (guint i = 0; i < tlvs->len; i++) {
+        OtrError err =
+            otr_smp_receive(to, &p->host, &g_array_index(tlvs, OtrTlv, i),
+                            from_alice ? &p->wb : &p->wa,
+                            from_alice ? &p->ob : &p->oa);
+        g_assert_cmpint(err, ==, OTR_OK);
+    }
+    g_array_unref(tlvs);
+    g_bytes_unref(bytes);
+    return n;
+}
+
+/* Types of the pending TLVs, e.g. "6,2". */
+static char *
+pending(OtrWriter *w)
+{
+    GBytes *b =
+        g_bytes_new(w->buf ? w->buf->data : NULL, w->buf ? w->buf->len : 0);
+    GArray *tlvs = split_tlvs(b);
+    GString *s = g_string_new(NULL);
+
+    for (guint i = 0; i < tlvs->len; i++)
+        g_string_append_printf(s, "%s%u", i ? "," : "",
+                               g_array_index(tlvs, OtrTlv, i).type);
+    g_array_unref(tlvs);
+    g_bytes_unref(b);
+    return g_string_free(s, FALSE);
+}
+
+#define assert_pending(w, str)                                                 \
+    do {                                                                       \
+        char *got_ = pending(w);                                               \
+        g_assert_cmpstr(got_, ==, str);                                        \
+        g_free(got_);                                                          \
+    } while (0)
+
+/* The last SMP event in out, then empties out. */
+static OtrEvent
+last_smp(OtrOutbox *out, char **text)
+{
+    OtrEvent ev = { 0 };
+    gboolean found = FALSE;
+
+    for (guint i = 0; i < otr_outbox_len(out); i++) {
+        const OtrEvent *e = otr_outbox_get(out, i);
+
+        if (e->type == OTR_EV_SMP) {
+            ev = *e;
+            found = TRUE;
+            if (text) {
+                g_free(*text);
+                *text = g_strdup(e->text);
+            }
+        }
+    }
+    g_assert_true(found);
+    ev.text = NULL;
+    otr_outbox_clear(out);
+    otr_outbox_init(out);
+    return ev;
+}
+
+static void
+start(Pair *p, const char *question, const char *secret)
+{
+    g_assert_cmpint(otr_smp_start(p->a, &p->host, &p->ca, question,
+                                  (const uint8_t *)secret, strlen(secret),
+                                  &p->wa, &p->oa),
+                    ==, OTR_OK);
+}
+
+static void
+respond(Pair *p, const char *secret)
+{
+    g_assert_cmpint(otr_smp_respond(p->b, &p->host, &p->cb,
+                                    (const uint8_t *)secret, strlen(secret),
+                                    &p->wb, &p->ob),
+                    ==, OTR_OK);
+}
+
+/* Runs a whole exchange; returns Alice's and Bob's final status. */
+static void
+run(Pair *p,
+    const char *question,
+    const char *sa,
+    const char *sb,
+    OtrSmpStatus *ra,
+    OtrSmpStatus *rb)
+{
+    OtrEvent ev;
+    char *text = NULL;
+
+    start(p, question, sa);
+    assert_pending(&p->wa, question ? "7" : "2");
+    g_assert_cmpint(otr_smp_state(p->a), ==, OTR_SMP_EXPECT2);
+    ev = last_smp(&p->oa, NULL);
+    g_assert_cmpint(ev.smp_status, ==, OTR_SMP_PROGRESS);
+
+    g_assert_cmpuint(deliver(p, TRUE), ==, 1);
+    ev = last_smp(&p->ob, &text);
+    g_assert_cmpint(ev.smp_status, ==, OTR_SMP_ASKED);
+    g_assert_cmpint(ev.progress, ==, 25);
+    g_assert_cmpstr(text, ==, question);
+    g_assert_true(otr_smp_asked(p->b));
+    g_assert_cmpint(otr_smp_received_question(p->b), ==, question != NULL);
+    g_assert_cmpint(otr_smp_state(p->b), ==, OTR_SMP_EXPECT1);
+    assert_pending(&p->wb, "");
+
+    respond(p, sb);
+    assert_pending(&p->wb, "3");
+    g_assert_cmpint(otr_smp_state(p->b), ==, OTR_SMP_EXPECT3);
+    ev = last_smp(&p->ob, NULL);
+    g_assert_cmpint(ev.smp_status, ==, OTR_SMP_PROGRESS);
+
+    deliver(p, FALSE);
+    assert_pending(&p->wa, "4");
+    g_assert_cmpint(otr_smp_state(p->a), ==, OTR_SMP_EXPECT4);
+    ev = last_smp(&p->oa, NULL);
+    g_assert_cmpint(ev.smp_status, ==, OTR_SMP_PROGRESS);
+
+    deliver(p, TRUE);
+    assert_pending(&p->wb, "5");
+    g_assert_cmpint(otr_smp_state(p->b), ==, OTR_SMP_EXPECT1);
+    ev = last_smp(&p->ob, NULL);
+    g_assert_cmpint(ev.progress, ==, 100);
+    *rb = ev.smp_status;
+
+    deliver(p, FALSE);
+    assert_pending(&p->wa, "");
+    g_assert_cmpint(otr_smp_state(p->a), ==, OTR_SMP_EXPECT1);
+    ev = last_smp(&p->oa, NULL);
+    g_assert_cmpint(ev.progress, ==, 100);
+    *ra = ev.smp_status;
+    g_free(text);
+}
+
+static void
+test_smp_success(Pair *p, gconstpointer data)
+{
+    OtrSmpStatus ra, rb;
+
+    run(p, NULL, "correct horse", "correct horse", &ra, &rb);
+    g_assert_cmpint(ra, ==, OTR_SMP_SUCCESS);
+    g_assert_cmpint(rb, ==, OTR_SMP_SUCCESS);
+    /* and again on the same objects */
+    run(p, NULL, "", "", &ra, &rb);
+    g_assert_cmpint(ra, ==, OTR_SMP_SUCCESS);
+    g_assert_cmpint(rb, ==, OTR_SMP_SUCCESS);
+}
+
+static void
+test_smp_question(Pair *p, gconstpointer data)
+{
+    OtrSmpStatus ra, rb;
+
+    run(p, "Where did we meet?", "Paris", "Paris", &ra, &rb);
+    g_assert_cmpint(ra, ==, OTR_SMP_SUCCESS);
+    g_assert_cmpint(rb, ==, OTR_SMP_SUCCESS);
+    run(p, "", "x", "x", &ra, &rb); /* empty question is still TLV 7 */
+    g_assert_cmpint(ra, ==, OTR_SMP_SUCCESS);
+}
+
+static void
+test_smp_failure(Pair *p, gconstpointer data)
+{
+    OtrSmpStatus ra, rb;
+
+    run(p, NULL, "secret", "Secret", &ra, &rb);
+    g_assert_cmpint(ra, ==, OTR_SMP_FAILURE);
+    g_assert_cmpint(rb, ==, OTR_SMP_FAILURE);
+    run(p, "q?", "secret", "secret\n", &ra, &rb);
+    g_assert_cmpint(ra, ==, OTR_SMP_FAILURE);
+    g_assert_cmpint(rb, ==, OTR_SMP_FAILURE);
+}
+
+/* Same user secret but the fingerprints or session id differ (a
+ * man-in-the-middle): the combined secrets differ. */
+static void
+test_smp_context_bound(Pair *p, gconstpointer data)
+{
+    OtrSmpStatus ra, rb;
+
+    p->cb.ssid[3] ^= 1;
+    run(p, NULL, "s", "s", &ra, &rb);
+    g_assert_cmpint(ra, ==, OTR_SMP_FAILURE);
+    p->cb.ssid[3] ^= 1;
+    p->cb.their_fpr[0] ^= 1;
+    run(p, NULL, "s", "s", &ra, &rb);
+    g_assert_cmpint(ra, ==, OTR_SMP_FAILURE);
+    p->cb.their_fpr[0] ^= 1;
+    /* Bob swapping the fingerprint order is not the spec's layout. */
+    memcpy(p->cb.our_fpr, p->ca.our_fpr, OTR_FPR_LEN);
+    memcpy(p->cb.their_fpr, p->ca.their_fpr, OTR_FPR_LEN);
+    run(p, NULL, "s", "s", &ra, &rb);
+    g_assert_cmpint(ra, ==, OTR_SMP_FAILURE);
+}
+
+/* Drives the exchange to just before step `step` (0: nothing sent yet,
+ * 1: SMP1 delivered, 2: SMP2 delivered, 3: SMP3 delivered). */
+static void
+advance(Pair *p, int step)
+{
+    if (step >= 0)
+        start(p, NULL, "s");
+    if (step >= 1) {
+        deliver(p, TRUE);
+        respond(p, "s");
+    }
+    if (step >= 2)
+        deliver(p, FALSE);
+    if (step >= 3)
+        deliver(p, TRUE);
+    otr_outbox_clear(&p->oa);
+    otr_outbox_clear(&p->ob);
+}
+
+static void
+test_smp_abort(Pair *p, gconstpointer data)
+{
+    for (int step = 0; step <= 2; step++) {
+        for (int side = 0; side < 2; side++) {
+            gboolean alice = side == 0;
+            OtrEvent ev;
+
+            advance(p, step);
+            /* whatever the aborting side had pending is dropped */
+            writer_reset(alice ? &p->wa : &p->wb);
+            g_assert_cmpint(otr_smp_abort(alice ? p->a : p->b,
+                                          alice ? &p->wa : &p->wb,
+                                          alice ? &p->oa : &p->ob),
+                            ==, OTR_OK);
+            g_assert_cmpint(otr_smp_state(alice ? p->a : p->b), ==,
+                            OTR_SMP_EXPECT1);
+            g_assert_false(otr_smp_asked(alice ? p->a : p->b));
+            assert_pending(alice ? &p->wa : &p->wb, "6");
+            /* the other side may have a message in flight: drop it, and
+             * deliver the abort */
+            writer_reset(alice ? &p->wb : &p->wa);
+            deliver(p, alice);
+            ev = last_smp(alice ? &p->ob : &p->oa, NULL);
+            g_assert_cmpint(ev.smp_status, ==, OTR_SMP_ABORTED);
+            g_assert_cmpint(otr_smp_state(p->a), ==, OTR_SMP_EXPECT1);
+            g_assert_cmpint(otr_smp_state(p->b), ==, OTR_SMP_EXPECT1);
+            g_assert_false(otr_smp_asked(p->b));
+            assert_pending(alice ? &p->wb : &p->wa, "");
+            g_assert_cmpint(otr_smp_respond(p->b, &p->host, &p->cb, NULL, 0,
+                                            &p->wb, &p->ob),
+                            ==, OTR_ERR_STATE);
+        }
+    }
+}
+
+/* A message of the aborted exchange arriving afterwards is an error. */
+static void
+test_smp_late_message(Pair *p, gconstpointer data)
+{
+    OtrEvent ev;
+
+    advance(p, 1); /* Bob's SMP2 pending */
+    otr_smp_abort(p->a, &p->wa, &p->oa);
+    writer_reset(&p->wa);
+    deliver(p, FALSE); /* SMP2 reaches Alice in EXPECT1 */
+    ev = last_smp(&p->oa, NULL);
+    g_assert_cmpint(ev.smp_status, ==, OTR_SMP_ERROR);
+    g_assert_cmpint(ev.error, ==, OTR_ERR_STATE);
+    assert_pending(&p->wa, "6");
+}
+
+static void
+test_smp_restart(Pair *p, gconstpointer data)
+{
+    OtrSmpStatus ra, rb;
+    OtrEvent ev;
+
+    /* Alice restarts while waiting for SMP2: abort, then a new SMP1. */
+    start(p, NULL, "old");
+    deliver(p, TRUE);
+    otr_outbox_clear(&p->ob);
+    start(p, "new?", "new");
+    assert_pending(&p->wa, "6,7");
+    deliver(p, TRUE);
+    g_assert_true(otr_smp_asked(p->b));
+    ev = last_smp(&p->ob, NULL);
+    g_assert_cmpint(ev.smp_status, ==, OTR_SMP_ASKED);
+    respond(p, "new");
+    deliver(p, FALSE);
+    deliver(p, TRUE);
+    ev = last_smp(&p->ob, NULL);
+    g_assert_cmpint(ev.smp_status, ==, OTR_SMP_SUCCESS);
+    deliver(p, FALSE);
+    ev = last_smp(&p->oa, NULL);
+    g_assert_cmpint(ev.smp_status, ==, OTR_SMP_SUCCESS);
+
+    /* A second SMP1 while Bob has not answered yet replaces the first
+     * (libotr: state is still EXPECT1). */
+    start(p, NULL, "first");
+    deliver(p, TRUE);
+    otr_smp_reset(p->a);
+    start(p, NULL, "second");
+    assert_pending(&p->wa, "2");
+    deliver(p, TRUE);
+    respond(p, "second");
+    deliver(p, FALSE);
+    deliver(p, TRUE);
+    deliver(p, FALSE);
+    ev = last_smp(&p->oa, NULL);
+    g_assert_cmpint(ev.smp_status, ==, OTR_SMP_SUCCESS);
+    otr_outbox_clear(&p->ob);
+
+    /* Bob starts his own while Alice's runs: both are mid-exchange, each
+     * SMP1 is unexpected -> both abort, both back to EXPECT1. */
+    start(p, NULL, "a");
+    g_assert_cmpint(otr_smp_start(p->b, &p->host, &p->cb, NULL,
+                                  (const uint8_t *)"b", 1, &p->wb, &p->ob),
+                    ==, OTR_OK);
+    otr_outbox_clear(&p->oa);
+    otr_outbox_clear(&p->ob);
+    deliver(p, TRUE);
+    ev = last_smp(&p->ob, NULL);
+    g_assert_cmpint(ev.smp_status, ==, OTR_SMP_ERROR);
+    g_assert_cmpint(ev.error, ==, OTR_ERR_STATE);
+    assert_pending(&p->wb, "2,6");
+    deliver(p, FALSE); /* Alice: SMP1 unexpected too, then the abort */
+    ev = last_smp(&p->oa, NULL);
+    g_assert_cmpint(ev.smp_status, ==, OTR_SMP_ABORTED);
+    assert_pending(&p->wa, "6");
+    deliver(p, TRUE);
+    ev = last_smp(&p->ob, NULL);
+    g_assert_cmpint(ev.smp_status, ==, OTR_SMP_ABORTED);
+    g_assert_cmpint(otr_smp_state(p->a), ==, OTR_SMP_EXPECT1);
+    g_assert_cmpint(otr_smp_state(p->b), ==, OTR_SMP_EXPECT1);
+    writer_reset(&p->wa);
+    writer_reset(&p->wb);
+    otr_outbox_clear(&p->oa);
+    otr_outbox_clear(&p->ob);
+
+    run(p, NULL, "z", "z", &ra, &rb);
+    g_assert_cmpint(ra, ==, OTR_SMP_SUCCESS);
+}
+
+/* Every SMP TLV type in every state it is not expected in. */
+static void
+test_smp_wrong_state(Pair *p, gconstpointer data)
+{
+    static const guint16 types[] = { OTR_TLV_SMP1, OTR_TLV_SMP2, OTR_TLV_SMP3,
+                                     OTR_TLV_SMP4, OTR_TLV_SMP1Q };
+    /* state reached by: 0 fresh, 1 Alice after start (EXPECT2), 2 Bob
+     * after respond (EXPECT3), 3 Alice after SMP2 (EXPECT4) */
+    for (int st = 0; st < 4; st++) {
+        for (guint t = 0; t < G_N_ELEMENTS(types); t++) {
+            OtrSmp *who;
+            OtrWriter *w;
+            OtrOutbox *o;
+            OtrSmpState s;
+            OtrTlv tlv = { types[t], 0, NULL };
+            OtrEvent ev;
+            OtrError err;
+
+            advance(p, st == 0 ? -1 : st);
+            who = (st == 2) ? p->b : p->a;
+            w = (st == 2) ? &p->wb : &p->wa;
+            o = (st == 2) ? &p->ob : &p->oa;
+            s = otr_smp_state(who);
+            g_assert_cmpint(s, ==, st);
+            if ((s == OTR_SMP_EXPECT1 &&
+                 (types[t] == OTR_TLV_SMP1 || types[t] == OTR_TLV_SMP1Q)) ||
+                (s != OTR_SMP_EXPECT1 && types[t] == (guint16)(s + 2))) {
+                otr_smp_reset(p->a);
+                otr_smp_reset(p->b);
+                writer_reset(&p->wa);
+                writer_reset(&p->wb);
+                continue;
+            }
+            writer_reset(w);
+            err = otr_smp_receive(who, &p->host, &tlv, w, o);
+            g_assert_cmpint(err, ==, OTR_OK);
+            ev = last_smp(o, NULL);
+            g_assert_cmpint(ev.smp_status, ==, OTR_SMP_ERROR);
+            g_assert_cmpint(ev.error, ==, OTR_ERR_STATE);
+            assert_pending(w, "6");
+            g_assert_cmpint(otr_smp_state(who), ==, OTR_SMP_EXPECT1);
+            otr_smp_reset(p->a);
+            otr_smp_reset(p->b);
+            writer_reset(&p->wa);
+            writer_reset(&p->wb);
+        }
+    }
+    /* An abort in the idle state is harmless. */
+    {
+        OtrTlv tlv = { OTR_TLV_SMP_ABORT, 0, NULL };
+        OtrTlv bad = { OTR_TLV_SYMKEY, 0, NULL };
+
+        g_assert_cmpint(otr_smp_receive(p->a, &p->host, &tlv, &p->wa, &p->oa),
+                        ==, OTR_OK);
+        assert_pending(&p->wa, "");
+        g_assert_cmpint(otr_smp_receive(p->a, &p->host, &bad, &p->wa, &p->oa),
+                        ==, OTR_ERR_INVALID);
+    }
+}
+
+/* ---- Malformed and hostile messages ------------------------------------- */
+
+/* Payload of the single pending TLV of w (consumed). */
+static GByteArray *
+take_payload(OtrWriter *w, guint16 *type)
+{
+    GBytes *b = take(w);
+    GArray *tlvs = split_tlvs(b);
+    OtrTlv *t;
+    GByteArray *out = g_byte_array_new();
+
+    g_assert_cmpuint(tlvs->len, ==, 1);
+    t = &g_array_index(tlvs, OtrTlv, 0);
+    *type = t->type;
+    g_byte_array_append(out, t->data, t->len);
+    g_array_unref(tlvs);
+    g_bytes_unref(b);
+    return out;
+}
+
+/* Feeds payload as a TLV of type to who; checks an ERROR with err, an
+ * abort, and state EXPECT1. */
+static void
+expect_error(Pair *p,
+             gboolean to_alice,
+             guint16 type,
+             const uint8_t *data,
+             size_t len,
+             OtrError want)
+{
+    OtrSmp *who = to_alice ? p->a : p->b;
+    OtrWriter *w = to_alice ? &p->wa : &p->wb;
+    OtrOutbox *o = to_alice ? &p->oa : &p->ob;
+    OtrTlv tlv = { type, (guint16)len, data };
+    OtrEvent ev;
+
+    writer_reset(w);
+    otr_outbox_clear(o);
+    g_assert_cmpint(otr_smp_receive(who, &p->host, &tlv, w, o), ==, OTR_OK);
+    ev = last_smp(o, NULL);
+    g_assert_cmpint(ev.smp_status, ==, OTR_SMP_ERROR);
+    g_assert_cmpint(ev.error, ==, want);
+    assert_pending(w, "6");
+    g_assert_cmpint(otr_smp_state(who), ==, OTR_SMP_EXPECT1);
+    g_assert_false(otr_smp_asked(who));
+}
+
+typedef struct {
+    guint16 type;
+    GByteArray *payload; /* the genuine message */
+    gboolean to_alice;
+    int step;
+    size_t count;
+    size_t qlen; /* question prefix length (TLV 7) */
+} Genuine;
+
+/* Replays, from fresh objects and an RNG seeded with seed, the exchange up
+ * to the message of step (0: SMP1Q, 1: SMP2, 2: SMP3, 3: SMP4), which is
+ * taken out of the sender's writer: the receiver waits for it. The same
+ * seed gives the same exchange, bit for bit. */
+static Genuine
+rewind_to(Pair *p, int step, guint32 seed)
+{
+    Genuine g = { 0 };
+    static const size_t counts[] = { 6, 11, 8, 3 };
+
+    otr_smp_reset(p->a);
+    otr_smp_reset(p->b);
+    writer_reset(&p->wa);
+    writer_reset(&p->wb);
+    test_host_clear(&p->th);
+    test_host_init(&p->th, seed);
+    if (step == 0)
+        start(p, "Q", "s");
+    else
+        advance(p, step);
+    otr_outbox_clear(&p->oa);
+    otr_outbox_clear(&p->ob);
+    g.to_alice = step % 2 == 1;
+    g.payload = take_payload(g.to_alice ? &p->wb : &p->wa, &g.type);
+    g.step = step;
+    g.count = counts[step];
+    g.qlen = step == 0 ? 2 : 0;
+    return g;
+}
+
+static Genuine
+capture(Pair *p, int step)
+{
+    return rewind_to(p, step, 0x600du + (guint32)step);
+}
+
+/* Puts the receiver back in the state in which g is expected. */
+static void
+replay_to(Pair *p, const Genuine *g)
+{
+    Genuine again = rewind_to(p, g->step, 0x600du + (guint32)g->step);
+
+    g_assert_cmpmem(again.payload->data, again.payload->len, g->payload->data,
+                    g->payload->len);
+    g_byte_array_unref(again.payload);
+}
+
+/* The receiver accepts data (positive control for the hostile variants). */
+static void
+expect_accepted(Pair *p, const Genuine *g, const uint8_t *data, size_t len)
+{
+    OtrSmp *who = g->to_alice ? p->a : p->b;
+    OtrWriter *w = g->to_alice ? &p->wa : &p->wb;
+    OtrOutbox *o = g->to_alice ? &p->oa : &p->ob;
+    OtrTlv tlv = { g->type, (guint16)len, data };
+    OtrEvent ev;
+
+    g_assert_cmpint(otr_smp_receive(who, &p->host, &tlv, w, o), ==, OTR_OK);
+    ev = last_smp(o, NULL);
+    g_assert_cmpint(ev.smp_status, !=, OTR_SMP_ERROR);
+    g_assert_cmpint(ev.smp_status, !=, OTR_SMP_FAILURE);
+}
+
+static void
+test_smp_malformed(Pair *p, gconstpointer data)
+{
+    for (int step = 0; step <= 3; step++) {
+        Genuine g = capture(p, step);
+        size_t len = g.payload->len - g.qlen;
+        GByteArray *m;
+
+        /* truncated anywhere in the MPI part */
+        for (size_t cut = 0; cut < len; cut += (cut < 16 ? 1 : 37)) {
+            m = g_byte_array_new();
+            g_byte_array_append(m, g.payload->data, (guint)(g.qlen + cut));
+            replay_to(p, &g);
+            expect_error(p, g.to_alice, g.type, m->data, m->len,
+                         OTR_ERR_MALFORMED);
+            g_byte_array_unref(m);
+        }
+        /* wrong counts */
+        for (guint32 c = 0; c < 13; c++) {
+            if (c == g.count)
+                continue;
+            m = g_byte_array_new();
+            g_byte_array_append(m, g.payload->data, g.payload->len);
+            m->data[g.qlen + 0] = 0;
+            m->data[g.qlen + 1] = 0;
+            m->data[g.qlen + 2] = 0;
+            m->data[g.qlen + 3] = (uint8_t)c;
+            replay_to(p, &g);
+            expect_error(p, g.to_alice, g.type, m->data, m->len,
+                         OTR_ERR_MALFORMED);
+            g_byte_array_unref(m);
+        }
+        /* a huge count */
+        m = g_byte_array_new();
+        g_byte_array_append(m, g.payload->data, g.payload->len);
+        m->data[g.qlen] = 0xff;
+        replay_to(p, &g);
+        expect_error(p, g.to_alice, g.type, m->data, m->len, OTR_ERR_MALFORMED);
+        /* trailing byte */
+        g_byte_array_append(m, (const uint8_t *)"\0", 1);
+        m->data[g.qlen] = 0;
+        replay_to(p, &g);
+        expect_error(p, g.to_alice, g.type, m->data, m->len, OTR_ERR_MALFORMED);
+        g_byte_array_unref(m);
+        /* first MPI length beyond the end */
+        m = g_byte_array_new();
+        g_byte_array_append(m, g.payload->data, g.payload->len);
+        m->data[g.qlen + 4] = 0x7f;
+        replay_to(p, &g);
+        expect_error(p, g.to_alice, g.type, m->data, m->len, OTR_ERR_MALFORMED);
+        g_byte_array_unref(m);
+        g_byte_array_unref(g.payload);
+    }
+    /* TLV 7 without a NUL, and empty TLVs 2 / 7 */
+    {
+        static const uint8_t q[] = "no terminator";
+
+        expect_error(p, FALSE, OTR_TLV_SMP1Q, q, sizeof q - 1,
+                     OTR_ERR_MALFORMED);
+        expect_error(p, FALSE, OTR_TLV_SMP1Q, NULL, 0, OTR_ERR_MALFORMED);
+        expect_error(p, FALSE, OTR_TLV_SMP1, NULL, 0, OTR_ERR_MALFORMED);
+    }
+}
+
+/* Rewrites value idx of g's message as v (count + MPIs re-serialised). */
+static GByteArray *
+substitute(const Genuine *g, size_t idx, mpz_srcptr v)
+{
+    mpz_t vals[11];
+    mpz_ptr ptr[11];
+    GByteArray *m = g_byte_array_new();
+
+    for (size_t i = 0; i < g->count; i++) {
+        mpz_init(vals[i]);
+        ptr[i] = vals[i];
+    }
+    g_assert_cmpint(otr_group_read_mpis(g->payload->data + g->qlen,
+                                        g->payload->len - g->qlen, g->count,
+                                        ptr),
+                    ==, OTR_OK);
+    if (v)
+        mpz_set(vals[idx], v);
+    g_byte_array_append(m, g->payload->data, (guint)g->qlen);
+    otr_group_write_mpis(m, g->count, (mpz_srcptr const *)ptr);
+    for (size_t i = 0; i < g->count; i++)
+        mpz_clear(vals[i]);
+    return m;
+}
+
+/* Which values of each message are group elements, exponents (D) and
+ * hashes (c). */
+static const char *const roles[] = {
+    "ecdecd",      /* SMP1: g2a c2 D2 g3a c3 D3 */
+    "ecdecdeecdd", /* SMP2: g2b c2 D2 g3b c3 D3 Pb Qb cP D5 D6 */
+    "eecddecd",    /* SMP3: Pa Qa cP D5 D6 Ra cR D7 */
+    "ecd",         /* SMP4: Rb cR D7 */
+};
+
+static void
+test_smp_bad_values(Pair *p, gconstpointer data)
+{
+    mpz_t v;
+
+    mpz_init(v);
+    for (int step = 0; step <= 3; step++) {
+        Genuine g = capture(p, step);
+        GByteArray *m;
+
+        /* the unmodified message is accepted after a replay */
+        replay_to(p, &g);
+        expect_accepted(p, &g, g.payload->data, g.payload->len);
+        for (size_t i = 0; i < g.count; i++) {
+            char role = roles[step][i];
+
+            if (role == 'e') {
+                /* 0, 1, p - 1, p, p + 1 */
+                static const int deltas[] = { 0, 1, -1, 0, 1 };
+                for (int k = 0; k < 5; k++) {
+                    if (k < 2)
+                        mpz_set_ui(v, (unsigned long)deltas[k]);
+                    else if (k == 2)
+                        mpz_sub_ui(v, otr_group_p(), 1);
+                    else if (k == 3)
+                        mpz_set(v, otr_group_p());
+                    else
+                        mpz_add_ui(v, otr_group_p(), 1);
+                    if (mpz_sizeinbase(v, 256) > OTR_GROUP_BYTES)
+                        continue; /* p + 1 does not fit: malformed */
+                    m = substitute(&g, i, v);
+                    replay_to(p, &g);
+                    expect_error(p, g.to_alice, g.type, m->data, m->len,
+                                 OTR_ERR_BAD_VALUE);
+                    g_byte_array_unref(m);
+                }
+            } else if (role == 'd') {
+                /* 0, q, q + 1 */
+                for (int k = 0; k < 3; k++) {
+                    if (k == 0)
+                        mpz_set_ui(v, 0);
+                    else
+                        mpz_add_ui(v, otr_group_q(), (unsigned long)k - 1);
+                    m = substitute(&g, i, v);
+                    replay_to(p, &g);
+                    expect_error(p, g.to_alice, g.type, m->data, m->len,
+                                 OTR_ERR_BAD_VALUE);
+                    g_byte_array_unref(m);
+                }
+            }
+            /* tampered but in range: c + 1, D + 1 mod q, element * 2 */
+            {
+                mpz_t vals[11];
+                mpz_ptr ptr[11];
+
+                for (size_t j = 0; j < g.count; j++) {
+                    mpz_init(vals[j]);
+                    ptr[j] = vals[j];
+                }
+                otr_group_read_mpis(g.payload->data + g.qlen,
+                                    g.payload->len - g.qlen, g.count, ptr);
+                if (role == 'e') {
+                    mpz_mul_ui(v, vals[i], 2);
+                    mpz_mod(v, v, otr_group_p());
+                } else {
+                    mpz_add_ui(v, vals[i], 1);
+                    if (role == 'd')
+                        mpz_mod(v, v, otr_group_q());
+                }
+                for (size_t j = 0; j < g.count; j++)
+                    mpz_clear(vals[j]);
+            }
+            if (otr_group_elem_valid(v) || role != 'e') {
+                m = substitute(&g, i, v);
+                replay_to(p, &g);
+                expect_error(p, g.to_alice, g.type, m->data, m->len,
+                             OTR_ERR_BAD_VALUE);
+                g_byte_array_unref(m);
+            }
+        }
+        g_byte_array_unref(g.payload);
+    }
+    mpz_clear(v);
+}
+
+/* A genuine message from one exchange replayed into another fails its
+ * proofs (they bind g2/g3 and Qa/Qb of the exchange). */
+static void
+test_smp_cross_exchange(Pair *p, gconstpointer data)
+{
+    for (int step = 1; step <= 3; step++) {
+        Genuine g = capture(p, step);
+        Genuine other = rewind_to(p, step, 0xbadu);
+
+        g_byte_array_unref(other.payload);
+        expect_error(p, g.to_alice, g.type, g.payload->data, g.payload->len,
+                     OTR_ERR_BAD_VALUE);
+        g_byte_array_unref(g.payload);
+    }
+}
+
+/* ---- Group arithmetic --------------------------------------------------- */
+
+static void
+mpz_to_gcry(gcry_mpi_t *out, mpz_srcptr x)
+{
+    char *hex = mpz_get_str(NULL, 16, x);
+
+    g_assert_cmpint(gcry_mpi_scan(out, GCRYMPI_FMT_HEX, hex, 0, NULL), ==, 0);
+    free(hex);
+}
+
+static void
+assert_mpz_eq_gcry(mpz_srcptr a, gcry_mpi_t b)
+{
+    gcry_mpi_t t = NULL;
+
+    mpz_to_gcry(&t, a);
+    g_assert_cmpint(gcry_mpi_cmp(t, b), ==, 0);
+    gcry_mpi_release(t);
+}
+
+static void
+random_below(GRand *r, mpz_ptr x, mpz_srcptr bound, unsigned bits)
+{
+    uint8_t buf[OTR_GROUP_BYTES];
+
+    for (size_t i = 0; i < sizeof buf; i++)
+        buf[i] = (uint8_t)g_rand_int_range(r, 0, 256);
+    mpz_import(x, sizeof buf, 1, 1, 1, 0, buf);
+    mpz_fdiv_r_2exp(x, x, bits);
+    if (bound)
+        mpz_mod(x, x, bound);
+}
+
+static void
+test_group_constants(void)
+{
+    gcry_mpi_t gp = NULL;
+    mpz_t t;
+
+    /* RFC 3526 group 5, as libotr's SM_MODULUS_S */
+    g_assert_cmpint(
+        gcry_mpi_scan(&gp, GCRYMPI_FMT_HEX,
+                      "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD1"
+                      "29024E088A67CC74020BBEA63B139B22514A08798E3404DD"
+                      "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245"
+                      "E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
+                      "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3D"
+                      "C2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F"
+                      "83655D23DCA3AD961C62F356208552BB9ED529077096966D"
+                      "670C354E4ABC9804F1746C08CA237327FFFFFFFFFFFFFFFF",
+                      0, NULL),
+        ==, 0);
+    assert_mpz_eq_gcry(otr_group_p(), gp);
+    mpz_init(t);
+    mpz_mul_2exp(t, otr_group_q(), 1);
+    mpz_add_ui(t, t, 1);
+    g_assert_cmpint(mpz_cmp(t, otr_group_p()), ==, 0);
+    g_assert_cmpint(mpz_probab_prime_p(otr_group_q(), 10), >, 0);
+    /* g = 2 generates the subgroup of order q */
+    otr_group_powm_sec(t, otr_group_g(), otr_group_q());
+    g_assert_cmpint(mpz_cmp_ui(t, 1), ==, 0);
+    mpz_clear(t);
+    gcry_mpi_release(gp);
+}
+
+static void
+test_group_ranges(void)
+{
+    mpz_t x;
+
+    mpz_init(x);
+    mpz_set_ui(x, 0);
+    g_assert_false(otr_group_elem_valid(x));
+    g_assert_false(otr_group_expon_valid(x));
+    mpz_set_ui(x, 1);
+    g_assert_false(otr_group_elem_valid(x));
+    g_assert_true(otr_group_expon_valid(x));
+    mpz_set_ui(x, 2);
+    g_assert_true(otr_group_elem_valid(x));
+    mpz_sub_ui(x, otr_group_p(), 2);
+    g_assert_true(otr_group_elem_valid(x));
+    mpz_sub_ui(x, otr_group_p(), 1);
+    g_assert_false(otr_group_elem_valid(x));
+    mpz_set(x, otr_group_p());
+    g_assert_false(otr_group_elem_valid(x));
+    mpz_sub_ui(x, otr_group_q(), 1);
+    g_assert_true(otr_group_expon_valid(x));
+    mpz_set(x, otr_group_q());
+    g_assert_false(otr_group_expon_valid(x));
+    otr_group_clear(x);
+}
+
+static void
+test_group_powm(void)
+{
+    GRand *r = g_rand_new_with_seed(7);
+    gcry_mpi_t gp = NULL, gb = NULL, ge = NULL, gr = gcry_mpi_new(0);
+    mpz_t b, e, res;
+
+    mpz_inits(b, e, res, NULL);
+    mpz_to_gcry(&gp, otr_group_p());
+    for (int i = 0; i < 40; i++) {
+        unsigned bits = (unsigned)(i < 5 ? i : g_rand_int_range(r, 1, 1600));
+
+        random_below(r, b, otr_group_p(), OTR_GROUP_BITS);
+        random_below(r, e, NULL, MIN(bits, OTR_GROUP_BITS));
+        mpz_to_gcry(&gb, b);
+        mpz_to_gcry(&ge, e);
+        gcry_mpi_powm(gr, gb, ge, gp);
+        otr_group_powm_sec(res, b, e);
+        assert_mpz_eq_gcry(res, gr);
+        /* single public exponentiation through the multi-exp path */
+        otr_group_multi_exp(res, 1, (mpz_srcptr[]){ b }, (mpz_srcptr[]){ e });
+        assert_mpz_eq_gcry(res, gr);
+        gcry_mpi_release(gb);
+        gcry_mpi_release(ge);
+        gb = ge = NULL;
+    }
+    mpz_clears(b, e, res, NULL);
+    gcry_mpi_release(gp);
+    gcry_mpi_release(gr);
+    g_rand_free(r);
+}
+
+static void
+test_group_multi_exp(void)
+{
+    GRand *r = g_rand_new_with_seed(11);
+    mpz_t b[OTR_GROUP_MULTI_MAX], e[OTR_GROUP_MULTI_MAX], want, one, got;
+
+    mpz_inits(want, one, got, NULL);
+    for (int i = 0; i < OTR_GROUP_MULTI_MAX; i++)
+        mpz_inits(b[i], e[i], NULL);
+    for (int iter = 0; iter < 300; iter++) {
+        size_t n = (size_t)g_rand_int_range(r, 1, OTR_GROUP_MULTI_MAX + 1);
+        mpz_srcptr bp[OTR_GROUP_MULTI_MAX], ep[OTR_GROUP_MULTI_MAX];
+
+        mpz_set_ui(want, 1);
+        for (size_t i = 0; i < n; i++) {
+            int kind = g_rand_int_range(r, 0, 6);
+            unsigned bits = kind == 0   ? 0
+                            : kind == 1 ? (unsigned)g_rand_int_range(r, 1, 9)
+                            : kind == 2 ? 256
+                                        : OTR_GROUP_BITS;
+
+            random_below(r, b[i], otr_group_p(), OTR_GROUP_BITS);
+            if (g_rand_int_range(r, 0, 10) == 0)
+                mpz_set_ui(b[i], (unsigned long)g_rand_int_range(r, 0, 3));
+            random_below(r, e[i], NULL, bits ? bits : 1);
+            if (bits == 0)
+                mpz_set_ui(e[i], 0);
+            mpz_powm(one, b[i], e[i], otr_group_p());
+            mpz_mul(want, want, one);
+            mpz_mod(want, want, otr_group_p());
+            bp[i] = b[i];
+            ep[i] = e[i];
+        }
+        otr_group_multi_exp(got, n, bp, ep);
+        g_assert_cmpint(mpz_cmp(got, want), ==, 0);
+    }
+    for (int i = 0; i < OTR_GROUP_MULTI_MAX; i++)
+        mpz_clears(b[i], e[i], NULL);
+    mpz_clears(want, one, got, NULL);
+    g_rand_free(r);
+}
+
+static void
+test_group_ops(void)
+{
+    GRand *r = g_rand_new_with_seed(5);
+    mpz_t a, b, c, x, t;
+
+    mpz_inits(a, b, c, x, t, NULL);
+    for (int i = 0; i < 50; i++) {
+        random_below(r, a, otr_group_p(), OTR_GROUP_BITS);
+        random_below(r, b, otr_group_p(), OTR_GROUP_BITS);
+        if (mpz_sgn(b) == 0)
+            continue;
+        g_assert_true(otr_group_div(c, a, b));
+        otr_group_mul(t, c, b);
+        g_assert_cmpint(mpz_cmp(t, a), ==, 0);
+        /* d = r - x c mod q, as 0 <= d < q and d + x c = r (mod q) */
+        random_below(r, x, otr_group_q(), OTR_GROUP_BITS);
+        random_below(r, c, NULL, 256);
+        otr_group_exp_sub_mul(t, a, x, c);
+        g_assert_cmpint(mpz_sgn(t), >=, 0);
+        g_assert_cmpint(mpz_cmp(t, otr_group_q()), <, 0);
+        mpz_addmul(t, x, c);
+        mpz_sub(t, t, a);
+        g_assert_true(mpz_divisible_p(t, otr_group_q()));
+    }
+    mpz_set_ui(b, 0);
+    g_assert_false(otr_group_div(c, a, b));
+    mpz_clears(a, b, c, x, t, NULL);
+    g_rand_free(r);
+}
+
+static void
+test_group_serialise(void)
+{
+    static const uint8_t lz[] = { 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 7, 0, 0, 0, 0 };
+    mpz_t v[3];
+    mpz_ptr ptr[3] = { v[0], v[1], v[2] };
+    GByteArray *buf = g_byte_array_new();
+    uint8_t md[32];
+    uint8_t in[1 + 4 + 1 + 4 + 2] = { 9, 0, 0, 0, 1, 0x05, 0, 0, 0, 2, 1, 0 };
+    mpz_t h, want;
+
+    mpz_inits(v[0], v[1], v[2], h, want, NULL);
+    mpz_set_ui(v[0], 0);
+    mpz_set_ui(v[1], 0x1234);
+    mpz_sub_ui(v[2], otr_group_p(), 1);
+    otr_group_write_mpis(buf, 3, (mpz_srcptr const *)ptr);
+    /* count, len 0, len 2 (0x12 0x34), len 192 */
+    g_assert_cmpuint(buf->len, ==, 4 + 4 + 6 + 4 + 192);
+    g_assert_cmpint(buf->data[3], ==, 3);
+    g_assert_cmpint(buf->data[11], ==, 2);
+    g_assert_cmpint(buf->data[12], ==, 0x12);
+    mpz_set_ui(v[0], 99);
+    g_assert_cmpint(otr_group_read_mpis(buf->data, buf->len, 3, ptr), ==,
+                    OTR_OK);
+    g_assert_cmpint(mpz_sgn(v[0]), ==, 0);
+    g_assert_cmpint(mpz_cmp_ui(v[1], 0x1234), ==, 0);
+    g_assert_cmpint(otr_group_read_mpis(buf->data, buf->len, 2, ptr), ==,
+                    OTR_ERR_MALFORMED);
+    g_assert_cmpint(otr_group_read_mpis(buf->data, buf->len - 1, 3, ptr), ==,
+                    OTR_ERR_MALFORMED);
+    /* leading zero bytes accepted as libotr (gcry_mpi_scan) does */
+    g_assert_cmpint(otr_group_read_mpis(lz, sizeof lz, 2, ptr), ==, OTR_OK);
+    g_assert_cmpint(mpz_cmp_ui(v[0], 7), ==, 0);
+    g_assert_cmpint(mpz_sgn(v[1]), ==, 0);
+
+    /* hash: SHA-256(9 || 00000001 05 || 00000002 0100) */
+    mpz_set_ui(v[0], 5);
+    mpz_set_ui(v[1], 0x100);
+    otr_group_hash(h, 9, v[0], v[1]);
+    gcry_md_hash_buffer(GCRY_MD_SHA256, md, in, sizeof in);
+    mpz_import(want, 32, 1, 1, 1, 0, md);
+    g_assert_cmpint(mpz_cmp(h, want), ==, 0);
+    gcry_md_hash_buffer(GCRY_MD_SHA256, md, in, 6);
+    otr_group_hash(h, 9, v[0], NULL);
+    mpz_import(want, 32, 1, 1, 1, 0, md);
+    g_assert_cmpint(mpz_cmp(h, want), ==, 0);
+
+    mpz_clears(v[0], v[1], v[2], h, want, NULL);
+    g_byte_array_unref(buf);
+}
+
+#include "test-smp-libotr.inc"
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    otr_init();
+
+#define PAIR_TEST(path, fn)                                                    \
+    g_test_add(path, Pair, NULL, pair_setup, fn, pair_teardown)
+    PAIR_TEST("/core/smp/success", test_smp_success);
+    PAIR_TEST("/core/smp/question", test_smp_question);
+    PAIR_TEST("/core/smp/failure", test_smp_failure);
+    PAIR_TEST("/core/smp/context-bound", test_smp_context_bound);
+    PAIR_TEST("/core/smp/abort", test_smp_abort);
+    PAIR_TEST("/core/smp/late-message", test_smp_late_message);
+    PAIR_TEST("/core/smp/restart", test_smp_restart);
+    PAIR_TEST("/core/smp/wrong-state", test_smp_wrong_state);
+    PAIR_TEST("/core/smp/malformed", test_smp_malformed);
+    PAIR_TEST("/core/smp/bad-values", test_smp_bad_values);
+    PAIR_TEST("/core/smp/cross-exchange", test_smp_cross_exchange);
+    g_test_add_func("/core/smp/group/constants", test_group_constants);
+    g_test_add_func("/core/smp/group/ranges", test_group_ranges);
+    g_test_add_func("/core/smp/group/powm", test_group_powm);
+    g_test_add_func("/core/smp/group/multi-exp", test_group_multi_exp);
+    g_test_add_func("/core/smp/group/ops", test_group_ops);
+    g_test_add_func("/core/smp/group/serialise", test_group_serialise);
+    add_libotr_tests();
+    return g_test_run();
+}
