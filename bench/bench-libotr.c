@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <libotr/instag.h>
+/* clang-format off: libotr's headers must come in this order */
+#include <libotr/proto.h>
 #include <libotr/message.h>
 #include <libotr/privkey.h>
-#include <libotr/proto.h>
+#include <libotr/instag.h>
 #include <libotr/userstate.h>
+/* clang-format on */
 
 #include "bench.h"
 

@@ -31,13 +31,13 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(AkeKeys, ake_keys_clear)
 
 struct OtrAke {
     OtrAkeState state;
-    int version;         /* 2 or 3 once an AKE is under way, else 0 */
-    guint32 our_instag;  /* kept across resets */
+    int version;          /* 2 or 3 once an AKE is under way, else 0 */
+    guint32 our_instag;   /* kept across resets */
     guint32 their_instag; /* 0 while unknown, and for v2 */
     OtrDhKeypair our_dh;
-    uint8_t r[AKE_R_LEN];           /* Bob: key that hides our g^x */
-    uint8_t hashgx[AKE_HASH_LEN];   /* Bob: ours; Alice: theirs */
-    uint8_t encgx[AKE_ENCGX_MAX];   /* Alice: their encrypted g^x */
+    uint8_t r[AKE_R_LEN];         /* Bob: key that hides our g^x */
+    uint8_t hashgx[AKE_HASH_LEN]; /* Bob: ours; Alice: theirs */
+    uint8_t encgx[AKE_ENCGX_MAX]; /* Alice: their encrypted g^x */
     size_t encgx_len;
     uint8_t their_pub[OTR_DH_PUB_MAX]; /* Bob: g^y once received */
     guint16 their_publen;
@@ -52,7 +52,7 @@ typedef struct {
     size_t encgx_len;
     const uint8_t *gy; /* D-H Key */
     size_t gy_len;
-    const uint8_t *r; /* Reveal Signature */
+    const uint8_t *r;          /* Reveal Signature */
     const uint8_t *auth, *mac; /* Reveal Signature, Signature */
     size_t auth_len;
 } AkeMsg;
@@ -147,7 +147,8 @@ otr_ake_result_free(OtrAkeResult *res)
     g_free(res);
 }
 
-/* ---- Building blocks ------------------------------------------------------ */
+/* ---- Building blocks ------------------------------------------------------
+ */
 
 static GBytes *
 writer_finish(OtrWriter *w)
@@ -242,9 +243,11 @@ auth_mac(const uint8_t mk[32],
  * c', m1', m2'). */
 static OtrError
 write_auth(OtrWriter *w,
-           const OtrAke *ake,
            const OtrHost *h,
            const OtrPrivKey *key,
+           const OtrDhKeypair *ours,
+           const uint8_t *theirs,
+           size_t theirs_len,
            const uint8_t mk[32],
            const uint8_t ck[16],
            const uint8_t mm[32])
@@ -261,8 +264,8 @@ write_auth(OtrWriter *w,
         err = OTR_ERR_INVALID;
         goto out;
     }
-    auth_mac(mk, ake->our_dh.pub, ake->our_dh.publen, ake->their_pub,
-             ake->their_publen, pubkey, pubkey_len, AKE_KEYID, m);
+    auth_mac(mk, ours->pub, ours->publen, theirs, theirs_len, pubkey,
+             pubkey_len, AKE_KEYID, m);
     err = otr_dsa_sign(key, h, m, sizeof m, sig);
     if (err != OTR_OK)
         goto out;
@@ -273,8 +276,7 @@ write_auth(OtrWriter *w,
 
     start = w->buf->len;
     otr_write_data(w, x.buf->data, x.buf->len);
-    otr_hmac_sha256_160(mm, 32, w->buf->data + start, w->buf->len - start,
-                        tag);
+    otr_hmac_sha256_160(mm, 32, w->buf->data + start, w->buf->len - start, tag);
     otr_write_bytes(w, tag, sizeof tag);
 out:
     otr_writer_clear(&x);
@@ -335,8 +337,7 @@ check_auth(const AkeMsg *msg,
         err = OTR_ERR_BAD_VALUE;
         goto out;
     }
-    auth_mac(mk, their_dh, their_dh_len, our_dh, our_dh_len, x, used, keyid,
-             m);
+    auth_mac(mk, their_dh, their_dh_len, our_dh, our_dh_len, x, used, keyid, m);
     if (!otr_pubkey_verify(pub, m, sizeof m, sig)) {
         err = OTR_ERR_BAD_SIG;
         goto out;
@@ -395,7 +396,8 @@ make_result(const OtrAke *ake,
     return res;
 }
 
-/* ---- Starting ------------------------------------------------------------- */
+/* ---- Starting -------------------------------------------------------------
+ */
 
 OtrError
 otr_ake_start(OtrAke *ake,
@@ -446,7 +448,8 @@ otr_ake_start(OtrAke *ake,
     return OTR_OK;
 }
 
-/* ---- Parsing ---------------------------------------------------------------- */
+/* ---- Parsing ----------------------------------------------------------------
+ */
 
 static void
 read_auth(OtrReader *rd, AkeMsg *m)
@@ -504,7 +507,8 @@ from_our_peer(const OtrAke *ake, const OtrHeader *hdr)
            hdr->sender_instag == ake->their_instag;
 }
 
-/* ---- D-H Commit ------------------------------------------------------------- */
+/* ---- D-H Commit -------------------------------------------------------------
+ */
 
 /* Answer a D-H Commit with a D-H Key and await the Reveal Signature.
  * keep_dh: resend the g^y we already sent instead of a fresh one. */
@@ -569,7 +573,8 @@ on_dh_commit(OtrAke *ake,
     return err;
 }
 
-/* ---- D-H Key ---------------------------------------------------------------- */
+/* ---- D-H Key ----------------------------------------------------------------
+ */
 
 static OtrError
 send_reveal(OtrAke *ake,
@@ -601,7 +606,8 @@ send_reveal(OtrAke *ake,
     otr_writer_init(&w);
     write_header(&w, next, next->version, OTR_TYPE_REVEAL_SIG);
     otr_write_data(&w, next->r, AKE_R_LEN);
-    err = write_auth(&w, next, h, key, next->keys.m1, next->keys.c,
+    err = write_auth(&w, h, key, &next->our_dh, next->their_pub,
+                     next->their_publen, next->keys.m1, next->keys.c,
                      next->keys.m2);
     if (err != OTR_OK) {
         otr_writer_clear(&w);
@@ -611,15 +617,9 @@ send_reveal(OtrAke *ake,
     next->last = writer_finish(&w);
     set_state(next, OTR_AKE_AWAITING_SIG);
 
-    /* Commit: swap the finished copy in. */
-    {
-        OtrAke tmp;
-
-        memcpy(&tmp, ake, sizeof tmp);
-        memcpy(ake, next, sizeof *ake);
-        memcpy(next, &tmp, sizeof tmp);
-        otr_wipe(&tmp, sizeof tmp);
-    }
+    otr_ake_reset(ake); /* commit: the finished copy replaces us */
+    memcpy(ake, next, sizeof *ake);
+    otr_wipe(next, sizeof *next); /* its reference to last moved to ake */
     *reply = g_bytes_ref(ake->last);
     return OTR_OK;
 }
@@ -655,7 +655,8 @@ on_dh_key(OtrAke *ake,
     return err;
 }
 
-/* ---- Reveal Signature ----------------------------------------------------- */
+/* ---- Reveal Signature -----------------------------------------------------
+ */
 
 /* Alice: recover and check Bob's g^x from the commit, using r. */
 static OtrError
@@ -701,7 +702,6 @@ on_reveal_sig(OtrAke *ake,
               OtrAkeResult **done)
 {
     g_auto(AkeKeys) k = { 0 };
-    g_autoptr(OtrAke) next = NULL;
     AkePeer peer = { 0 };
     uint8_t gx[OTR_DH_PUB_MAX];
     size_t gx_len = 0;
@@ -727,23 +727,20 @@ on_reveal_sig(OtrAke *ake,
     err = derive_keys(&ake->our_dh, gx, gx_len, &k);
     if (err != OTR_OK)
         goto out;
-    err = check_auth(m, gx, gx_len, ake->our_dh.pub, ake->our_dh.publen,
-                     k.m1, k.c, k.m2, &peer);
+    err = check_auth(m, gx, gx_len, ake->our_dh.pub, ake->our_dh.publen, k.m1,
+                     k.c, k.m2, &peer);
     if (err != OTR_OK)
         goto out;
 
-    next = otr_ake_copy(ake);
-    memcpy(next->their_pub, gx, gx_len);
-    next->their_publen = (guint16)gx_len;
     otr_writer_init(&w);
-    write_header(&w, next, next->version, OTR_TYPE_SIGNATURE);
-    err = write_auth(&w, next, h, key, k.m1p, k.cp, k.m2p);
+    write_header(&w, ake, ake->version, OTR_TYPE_SIGNATURE);
+    err = write_auth(&w, h, key, &ake->our_dh, gx, gx_len, k.m1p, k.cp, k.m2p);
     if (err != OTR_OK) {
         otr_writer_clear(&w);
         goto out;
     }
     *reply = writer_finish(&w);
-    *done = make_result(next, &k, &peer, gx, gx_len, FALSE);
+    *done = make_result(ake, &k, &peer, gx, gx_len, FALSE);
     otr_ake_reset(ake);
 out:
     if (peer.pub)
@@ -752,7 +749,8 @@ out:
     return err;
 }
 
-/* ---- Signature ------------------------------------------------------------ */
+/* ---- Signature ------------------------------------------------------------
+ */
 
 static OtrError
 on_signature(OtrAke *ake,
@@ -784,7 +782,8 @@ on_signature(OtrAke *ake,
     return OTR_OK;
 }
 
-/* ---- Entry point ------------------------------------------------------------ */
+/* ---- Entry point ------------------------------------------------------------
+ */
 
 OtrError
 otr_ake_receive(OtrAke *ake,
@@ -796,8 +795,6 @@ otr_ake_receive(OtrAke *ake,
                 GBytes **reply,
                 OtrAkeResult **done)
 {
-    GBytes *out_reply = NULL;
-    OtrAkeResult *out_done = NULL;
     AkeMsg m;
     OtrError err;
 
@@ -823,30 +820,17 @@ otr_ake_receive(OtrAke *ake,
     if (err != OTR_OK)
         return err;
 
+    /* The handlers set *reply and *done only on success. */
     switch (hdr->type) {
     case OTR_TYPE_DH_COMMIT:
-        err = on_dh_commit(ake, h, hdr, &m, &out_reply);
-        break;
+        return on_dh_commit(ake, h, hdr, &m, reply);
     case OTR_TYPE_DH_KEY:
-        err = on_dh_key(ake, h, key, hdr, &m, &out_reply);
-        break;
+        return on_dh_key(ake, h, key, hdr, &m, reply);
     case OTR_TYPE_REVEAL_SIG:
-        err = on_reveal_sig(ake, h, key, hdr, &m, &out_reply, &out_done);
-        break;
+        return on_reveal_sig(ake, h, key, hdr, &m, reply, done);
     case OTR_TYPE_SIGNATURE:
-        err = on_signature(ake, hdr, &m, &out_done);
-        break;
+        return on_signature(ake, hdr, &m, done);
     default:
-        err = OTR_ERR_INVALID;
-        break;
+        return OTR_ERR_INVALID;
     }
-    if (err != OTR_OK) {
-        if (out_reply)
-            g_bytes_unref(out_reply);
-        otr_ake_result_free(out_done);
-        return err;
-    }
-    *reply = out_reply;
-    *done = out_done;
-    return OTR_OK;
 }

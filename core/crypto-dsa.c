@@ -21,12 +21,12 @@
 #include "crypto-private.h"
 #include "wire-private.h"
 
-#define DSA_P_BITS     1024
-#define DSA_Q_BITS     160
-#define DSA_Q_MAX      20  /* bytes: r and s are 20 bytes on the wire */
-#define DSA_PARAM_MAX  512 /* bytes: largest p, g, y we accept (4096 bits) */
-#define PUBKEY_TYPE    0x0000
-#define KEYGEN_STEPS   4
+#define DSA_P_BITS    1024
+#define DSA_Q_BITS    160
+#define DSA_Q_MAX     20  /* bytes: r and s are 20 bytes on the wire */
+#define DSA_PARAM_MAX 512 /* bytes: largest p, g, y we accept (4096 bits) */
+#define PUBKEY_TYPE   0x0000
+#define KEYGEN_STEPS  4
 
 struct OtrPrivKey {
     struct dsa_params params; /* p, q, g */
@@ -127,8 +127,7 @@ params_sane(const struct dsa_params *d, mpz_srcptr y)
            mpz_cmp_ui(d->q, 1) > 0 && qbits <= 8 * DSA_Q_MAX &&
            mpz_cmp(d->q, d->p) < 0 && mpz_cmp_ui(d->g, 1) > 0 &&
            mpz_cmp(d->g, d->p) < 0 && mpz_cmp_ui(y, 1) > 0 &&
-           mpz_cmp(y, d->p) < 0 &&
-           otr_mpz_size_bytes(d->p) <= DSA_PARAM_MAX;
+           mpz_cmp(y, d->p) < 0 && otr_mpz_size_bytes(d->p) <= DSA_PARAM_MAX;
 }
 
 /* 0 < x < q and y = g^x mod p. */
@@ -270,6 +269,7 @@ otr_privkey_generate(const OtrHostOps *ops,
     OtrPrivKey *key = NULL;
     OtrError e = OTR_ERR_CANCELLED;
 
+    set_err(err, OTR_ERR_INVALID);
     g_return_val_if_fail(ops && ops->random, NULL);
     if (keygen_cancelled(&kg))
         goto out;
@@ -324,6 +324,7 @@ otr_privkey_from_sexp(const char *sexp, size_t len, OtrError *err)
     OtrPrivKey *key = NULL;
     OtrError e = OTR_ERR_MALFORMED;
 
+    set_err(err, OTR_ERR_INVALID);
     g_return_val_if_fail(sexp, NULL);
     if (!otr_init()) {
         e = OTR_ERR_CRYPTO;
@@ -457,8 +458,7 @@ otr_dsa_sign(const OtrPrivKey *key,
                          OTR_ERR_INVALID);
     n = dsa_digest(key->params.q, data, len, digest);
     dsa_signature_init(&s);
-    if (!dsa_sign(&key->params, key->x, (void *)h, host_random, n, digest,
-                  &s))
+    if (!dsa_sign(&key->params, key->x, (void *)h, host_random, n, digest, &s))
         goto out;
     otr_mpz_to_fixed(s.r, sig, DSA_Q_MAX);
     otr_mpz_to_fixed(s.s, sig + DSA_Q_MAX, DSA_Q_MAX);
@@ -471,10 +471,7 @@ out:
 }
 
 OtrPubKey *
-otr_pubkey_parse(const uint8_t *buf,
-                 size_t len,
-                 size_t *used,
-                 OtrError *err)
+otr_pubkey_parse(const uint8_t *buf, size_t len, size_t *used, OtrError *err)
 {
     OtrReader r;
     const uint8_t *p, *q, *g, *y;
@@ -483,6 +480,8 @@ otr_pubkey_parse(const uint8_t *buf,
     OtrPubKey *pub = NULL;
     OtrError e = OTR_ERR_MALFORMED;
 
+    if (len > 0 && !buf)
+        goto out;
     otr_reader_init(&r, buf, len);
     type = otr_read_short(&r);
     p = otr_read_mpi(&r, DSA_PARAM_MAX, &plen);

@@ -15,8 +15,8 @@
 #include <nettle/sha1.h>
 #include <nettle/sha2.h>
 
-#include "crypto-private.h"
 #include "crypto-gmp.h"
+#include "crypto-private.h"
 
 /* Oldest libgcrypt we were built and tested against. */
 #define OTR_GCRYPT_MIN "1.10.0"
@@ -277,8 +277,8 @@ otr_aes128_ctr(const uint8_t key[16],
         return;
     memcpy(block, ctr, AES_BLOCK_SIZE); /* ctr_crypt advances it */
     aes128_set_encrypt_key(&ctx, key);
-    ctr_crypt(&ctx, (nettle_cipher_func *)aes128_encrypt, AES_BLOCK_SIZE,
-              block, len, out, in);
+    ctr_crypt(&ctx, (nettle_cipher_func *)aes128_encrypt, AES_BLOCK_SIZE, block,
+              len, out, in);
     otr_wipe(&ctx, sizeof ctx);
     otr_wipe(block, sizeof block);
 }

@@ -267,6 +267,31 @@ out:
     return err;
 }
 
+OtrError
+otr_instance_send_tlvs(OtrSession *s,
+                       OtrInstance *in,
+                       const uint8_t *tlvs,
+                       size_t len,
+                       OtrOutbox *out)
+{
+    OtrError err = OTR_OK;
+    size_t pos = 0;
+
+    /* One TLV per message: libotr handles the TLVs of one message in a
+     * fixed order (SMP1 before ABORT), so an abort followed by a new SMP1
+     * in one message would abort the new exchange. */
+    while (pos + 4 <= len && err == OTR_OK) {
+        size_t one = 4 + (((size_t)tlvs[pos + 2] << 8) | tlvs[pos + 3]);
+
+        if (one > len - pos)
+            return OTR_ERR_INVALID;
+        err = otr_instance_send_data(s, in, OTR_FLAG_IGNORE_UNREADABLE, "",
+                                     tlvs + pos, one, NULL, out);
+        pos += one;
+    }
+    return err;
+}
+
 /* Shortens text at a UTF-8 boundary so that it is at most max bytes. */
 static void
 truncate_utf8(char *text, size_t max)

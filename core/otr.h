@@ -100,7 +100,11 @@ OtrPrivKey *otr_privkey_generate(const OtrHostOps *ops,
 /* libgcrypt S-expression "(private-key (dsa (p ..)(q ..)(g ..)(y ..)(x ..)))"
  * as libotr stores per account (the inner key, not the account wrapper). */
 OtrPrivKey *otr_privkey_from_sexp(const char *sexp, size_t len, OtrError *err);
-/* Canonical advanced-format S-expression as libotr writes it; g_free. */
+/* Canonical advanced-format S-expression as libotr writes it; g_free.
+ * It holds the secret exponent: otr_wipe() it before freeing.
+ * otr_privkey_from_sexp() also accepts a whole libotr account entry or key
+ * file (it reads the first "private-key" found) and every syntax libgcrypt
+ * parses (advanced, canonical). */
 char *otr_privkey_to_sexp(const OtrPrivKey *key);
 OtrPrivKey *otr_privkey_copy(const OtrPrivKey *key);
 void otr_privkey_free(OtrPrivKey *key);

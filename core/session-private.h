@@ -103,6 +103,13 @@ OtrError otr_instance_send_data(OtrSession *s,
                                 size_t tlvs_len,
                                 uint8_t extra[OTR_EXTRA_KEY_LEN],
                                 OtrOutbox *out);
+/* TLVs (as written by otr_tlv_write) each in its own data message, flagged
+ * IGNORE_UNREADABLE. */
+OtrError otr_instance_send_tlvs(OtrSession *s,
+                                OtrInstance *in,
+                                const uint8_t *tlvs,
+                                size_t len,
+                                OtrOutbox *out);
 /* Queue an encoded ("?OTR:...") message, fragmented to max_msg_size. */
 OtrError otr_session_queue_encoded(OtrSession *s,
                                    guint32 instance,

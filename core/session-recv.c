@@ -119,8 +119,7 @@ send_tlvs(OtrSession *s, OtrInstance *in, OtrWriter *w, OtrOutbox *out)
 
     if (!w->buf || w->buf->len == 0)
         return;
-    err = otr_instance_send_data(s, in, OTR_FLAG_IGNORE_UNREADABLE, "",
-                                 w->buf->data, w->buf->len, NULL, out);
+    err = otr_instance_send_tlvs(s, in, w->buf->data, w->buf->len, out);
     if (err != OTR_OK)
         otr_session_log(s, out, "could not send SMP reply: %s",
                         otr_error_str(err));

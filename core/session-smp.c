@@ -80,8 +80,7 @@ smp_run(OtrSession *s,
     }
     if (w.buf && w.buf->len > 0) {
         OtrError serr =
-            otr_instance_send_data(s, in, OTR_FLAG_IGNORE_UNREADABLE, "",
-                                   w.buf->data, w.buf->len, NULL, out);
+            otr_instance_send_tlvs(s, in, w.buf->data, w.buf->len, out);
         if (err == OTR_OK)
             err = serr;
     }

@@ -27,6 +27,8 @@ typedef struct {
 OtrSmp *otr_smp_new(void);
 void otr_smp_free(OtrSmp *smp); /* wipes */
 OtrSmpState otr_smp_state(const OtrSmp *smp);
+/* A deep copy, secrets included (tests and fuzzing snapshot states). */
+OtrSmp *otr_smp_copy(const OtrSmp *smp);
 /* Remote instance tag put in the OTR_EV_SMP events (default 0). */
 void otr_smp_set_instance(OtrSmp *smp, guint32 instance);
 /* TRUE while the peer's SMP message 1 waits for otr_smp_respond(). */

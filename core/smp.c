@@ -79,6 +79,22 @@ otr_smp_new(void)
     return smp;
 }
 
+OtrSmp *
+otr_smp_copy(const OtrSmp *smp)
+{
+    OtrSmp *c = otr_smp_new();
+    mpz_ptr to[] = SMP_NUMS(c);
+    mpz_srcptr from[] = SMP_NUMS(smp);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(to); i++)
+        mpz_set(to[i], from[i]);
+    c->state = smp->state;
+    c->asked = smp->asked;
+    c->received_question = smp->received_question;
+    c->instance = smp->instance;
+    return c;
+}
+
 void
 otr_smp_reset(OtrSmp *smp)
 {

@@ -137,8 +137,8 @@ parse_line(const char *line, char **buf, OtrStoreId *id, Sealed *s)
     memset(s, 0, sizeof *s);
     *buf = NULL;
     f = g_strsplit(line, "\t", 0);
-    if (g_strv_length(f) != 11) {
-        why = "expected 11 TAB-separated fields";
+    if (g_strv_length(f) != 10) {
+        why = "expected 10 TAB-separated fields";
     } else if (!otr_store_name_valid(f[0]) || !otr_store_name_valid(f[1])) {
         why = "empty account or protocol";
     } else if (strcmp(f[2], "scrypt") != 0 ||
@@ -152,8 +152,8 @@ parse_line(const char *line, char **buf, OtrStoreId *id, Sealed *s)
                !parse_b64(f[8], s->nonce, NONCE_LEN)) {
         why = "bad salt or nonce";
     } else {
-        s->ct = g_base64_decode(f[9][0] ? f[9] : "", &s->ctlen);
-        if (f[10][0] || s->ctlen <= TAG_LEN || s->ctlen > 64 * 1024)
+        s->ct = g_base64_decode(f[9], &s->ctlen);
+        if (s->ctlen <= TAG_LEN || s->ctlen > 64 * 1024)
             why = "bad ciphertext";
     }
     if (!why) {

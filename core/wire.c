@@ -198,8 +198,8 @@ otr_write_short(OtrWriter *w, guint16 v)
 void
 otr_write_int(OtrWriter *w, guint32 v)
 {
-    uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16),
-                     (uint8_t)(v >> 8), (uint8_t)v };
+    uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8),
+                     (uint8_t)v };
 
     otr_write_bytes(w, b, sizeof b);
 }

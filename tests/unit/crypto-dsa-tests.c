@@ -5,8 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <glib/gstdio.h>
 #include <gcrypt.h>
+#include <glib/gstdio.h>
 
 #include "crypto-private.h"
 #include "crypto-tests.h"
@@ -14,8 +14,8 @@
 #include "wire-private.h"
 
 #ifdef OTR_TEST_HAVE_LIBOTR
-#include <libotr/proto.h>
 #include <libotr/privkey.h>
+#include <libotr/proto.h>
 #endif
 
 /* A key file entry written by libotr 4.1.1 (otrl_privkey_generate). */
@@ -185,8 +185,7 @@ replace_once(const char *s, const char *from, const char *to)
     const char *at = strstr(s, from);
 
     g_assert_nonnull(at);
-    return g_strdup_printf("%.*s%s%s", (int)(at - s), s, to,
-                           at + strlen(from));
+    return g_strdup_printf("%.*s%s%s", (int)(at - s), s, to, at + strlen(from));
 }
 
 typedef struct {
@@ -195,11 +194,11 @@ typedef struct {
 } SexpMutation;
 
 static const SexpMutation sexp_mutations[] = {
-    { "(x #", "(z #", OTR_ERR_MALFORMED },        /* no x */
+    { "(x #", "(z #", OTR_ERR_MALFORMED }, /* no x */
     { "(private-key", "(public-key", OTR_ERR_MALFORMED },
     { "(dsa", "(rsa", OTR_ERR_MALFORMED },
-    { "(privkeys\n", "", OTR_ERR_MALFORMED },     /* unbalanced */
-    { "#00D2BD4790", "#00D2BD4791", OTR_ERR_BAD_VALUE }, /* y != g^x */
+    { "(privkeys\n", "", OTR_ERR_MALFORMED },              /* unbalanced */
+    { "#00D2BD4790", "#00D2BD4791", OTR_ERR_BAD_VALUE },   /* y != g^x */
     { "(q #00FC6A08", "(q #01FC6A08", OTR_ERR_BAD_VALUE }, /* q > 160 bits */
     { "(x #00D2BD479022DFCD36AFFD72FA3151DA81CD6BD3FC#)", "(x #00#)",
       OTR_ERR_BAD_VALUE },
@@ -322,8 +321,7 @@ libotr_data(const uint8_t *data, size_t len)
     gcry_mpi_t m = NULL;
     gcry_sexp_t s = NULL;
 
-    g_assert_cmpint(gcry_mpi_scan(&m, GCRYMPI_FMT_USG, data, len, NULL), ==,
-                    0);
+    g_assert_cmpint(gcry_mpi_scan(&m, GCRYMPI_FMT_USG, data, len, NULL), ==, 0);
     g_assert_cmpint(gcry_sexp_build(&s, NULL, "(%m)", m), ==, 0);
     gcry_mpi_release(m);
     return s;
@@ -377,10 +375,10 @@ test_dsa_gcrypt_interop(void)
         /* We sign; libgcrypt verifies as libotr does. */
         g_assert_cmpint(otr_dsa_sign(key, &h, data, sizeof data, sig), ==,
                         OTR_OK);
-        g_assert_cmpint(gcry_mpi_scan(&r, GCRYMPI_FMT_USG, sig, 20, NULL),
+        g_assert_cmpint(gcry_mpi_scan(&r, GCRYMPI_FMT_USG, sig, 20, NULL), ==,
+                        0);
+        g_assert_cmpint(gcry_mpi_scan(&s, GCRYMPI_FMT_USG, sig + 20, 20, NULL),
                         ==, 0);
-        g_assert_cmpint(
-            gcry_mpi_scan(&s, GCRYMPI_FMT_USG, sig + 20, 20, NULL), ==, 0);
         g_assert_cmpint(gcry_sexp_build(&gsig2, NULL,
                                         "(sig-val (dsa (r %m)(s %m)))", r, s),
                         ==, 0);
@@ -601,8 +599,8 @@ test_keygen_cancel(void)
 
     test_host_init(&th, 5);
     /* Already cancelled: nothing is done. */
-    g_assert_null(otr_privkey_generate(&test_host_ops, &th, on_progress,
-                                       &prog, &prog.cancel, &err));
+    g_assert_null(otr_privkey_generate(&test_host_ops, &th, on_progress, &prog,
+                                       &prog.cancel, &err));
     g_assert_cmpint(err, ==, OTR_ERR_CANCELLED);
     g_assert_cmpint(prog.calls, ==, 0);
 
@@ -665,8 +663,7 @@ test_libotr_reads_ours(void)
     g_assert_true(g_file_set_contents(path, file, -1, NULL));
     us = otrl_userstate_create();
     g_assert_cmpint(otrl_privkey_read(us, path), ==, 0);
-    g_assert_nonnull(
-        otrl_privkey_fingerprint(us, theirs, "bob", "prpl-test"));
+    g_assert_nonnull(otrl_privkey_fingerprint(us, theirs, "bob", "prpl-test"));
     otr_privkey_fingerprint(key, fpr);
     otr_fingerprint_human(fpr, human);
     g_assert_cmpstr(human, ==, theirs);
@@ -687,13 +684,13 @@ test_libotr_reads_ours(void)
         free(lsig);
         g_assert_cmpint(otr_dsa_sign(key, &h, data, 32, sig), ==, OTR_OK);
         g_assert_cmpint(otrl_privkey_verify(sig, sizeof sig,
-                                            OTRL_PUBKEY_TYPE_DSA,
-                                            lk->privkey, data, 32),
+                                            OTRL_PUBKEY_TYPE_DSA, lk->privkey,
+                                            data, 32),
                         ==, 0);
         data[0] ^= 1;
         g_assert_cmpint(otrl_privkey_verify(sig, sizeof sig,
-                                            OTRL_PUBKEY_TYPE_DSA,
-                                            lk->privkey, data, 32),
+                                            OTRL_PUBKEY_TYPE_DSA, lk->privkey,
+                                            data, 32),
                         !=, 0);
     }
 
@@ -724,8 +721,7 @@ test_libotr_writes_we_read(void)
     g_assert_cmpint(fd, >=, 0);
     close(fd);
     us = otrl_userstate_create();
-    g_assert_cmpint(otrl_privkey_generate(us, path, "carol", "prpl-x"), ==,
-                    0);
+    g_assert_cmpint(otrl_privkey_generate(us, path, "carol", "prpl-x"), ==, 0);
     g_assert_true(g_file_get_contents(path, &file, NULL, NULL));
     g_assert_nonnull(otrl_privkey_fingerprint(us, theirs, "carol", "prpl-x"));
     key = otr_privkey_from_sexp(file, strlen(file), &err);
@@ -764,11 +760,9 @@ crypto_tests_add_dsa(void)
     g_test_add_func("/core/crypto/sexp-roundtrip", test_sexp_roundtrip);
     g_test_add_func("/core/crypto/sexp-gcrypt-forms", test_sexp_gcrypt_forms);
     g_test_add_func("/core/crypto/sexp-bad", test_sexp_bad);
-    g_test_add_func("/core/crypto/fingerprint-format",
-                    test_fingerprint_format);
+    g_test_add_func("/core/crypto/fingerprint-format", test_fingerprint_format);
     g_test_add_func("/core/crypto/dsa-sign-verify", test_dsa_sign_verify);
-    g_test_add_func("/core/crypto/dsa-gcrypt-interop",
-                    test_dsa_gcrypt_interop);
+    g_test_add_func("/core/crypto/dsa-gcrypt-interop", test_dsa_gcrypt_interop);
     g_test_add_func("/core/crypto/pubkey-parse", test_pubkey_parse);
     g_test_add_func("/core/crypto/keygen-progress-determinism",
                     test_keygen_progress_determinism);

@@ -107,10 +107,10 @@ typedef struct {
     const char *key_hex; /* or NULL: key_byte repeated key_len times */
     guint8 key_byte;
     size_t key_len;
-    const char *data;  /* or NULL: data_byte repeated data_len times */
+    const char *data; /* or NULL: data_byte repeated data_len times */
     guint8 data_byte;
     size_t data_len;
-    const char *mac;   /* may be a truncated MAC (RFC 4231 case 5) */
+    const char *mac; /* may be a truncated MAC (RFC 4231 case 5) */
 } HmacKat;
 
 static const char long_sha1_1[] =
@@ -161,7 +161,10 @@ static const HmacKat hmac_sha256_kats[] = {
 };
 
 static void
-hmac_inputs(const HmacKat *k, uint8_t **key, size_t *klen, uint8_t **data,
+hmac_inputs(const HmacKat *k,
+            uint8_t **key,
+            size_t *klen,
+            uint8_t **data,
             size_t *dlen)
 {
     if (k->key_hex) {
@@ -275,15 +278,17 @@ gmpi(const uint8_t *buf, size_t len)
 {
     gcry_mpi_t m = NULL;
 
-    g_assert_cmpint(gcry_mpi_scan(&m, GCRYMPI_FMT_USG, buf, len, NULL), ==,
-                    0);
+    g_assert_cmpint(gcry_mpi_scan(&m, GCRYMPI_FMT_USG, buf, len, NULL), ==, 0);
     return m;
 }
 
 /* Checks base^priv mod p computed by libgcrypt against expect. */
 static void
-assert_powm(const uint8_t *base, size_t blen, const OtrDhKeypair *kp,
-            const uint8_t *expect, size_t elen)
+assert_powm(const uint8_t *base,
+            size_t blen,
+            const OtrDhKeypair *kp,
+            const uint8_t *expect,
+            size_t elen)
 {
     gcry_mpi_t b = gmpi(base, blen), x = gmpi(kp->priv, OTR_DH_PRIV_LEN);
     gcry_mpi_t p = gmpi(otr_dh_modulus, OTR_DH_PUB_MAX), r = gcry_mpi_new(0);
@@ -291,8 +296,8 @@ assert_powm(const uint8_t *base, size_t blen, const OtrDhKeypair *kp,
     size_t n = 0;
 
     gcry_mpi_powm(r, b, x, p);
-    g_assert_cmpint(gcry_mpi_print(GCRYMPI_FMT_USG, buf, sizeof buf, &n, r),
-                    ==, 0);
+    g_assert_cmpint(gcry_mpi_print(GCRYMPI_FMT_USG, buf, sizeof buf, &n, r), ==,
+                    0);
     g_assert_cmpmem(expect, elen, buf, n);
     gcry_mpi_release(b);
     gcry_mpi_release(x);
@@ -366,8 +371,7 @@ test_dh_invalid(void)
     /* p - 2 is the largest valid value */
     v[OTR_DH_PUB_MAX - 1] = 0xfd;
     g_assert_true(otr_dh_pub_valid(v, OTR_DH_PUB_MAX));
-    g_assert_cmpint(otr_dh_shared(&a, v, OTR_DH_PUB_MAX, out, &n), ==,
-                    OTR_OK);
+    g_assert_cmpint(otr_dh_shared(&a, v, OTR_DH_PUB_MAX, out, &n), ==, OTR_OK);
     /* > p, and longer than p */
     memset(v, 0xff, sizeof v);
     g_assert_false(otr_dh_pub_valid(v, OTR_DH_PUB_MAX));
@@ -409,15 +413,15 @@ main(int argc, char **argv)
     g_test_add_func("/core/crypto/sha-million-a", test_hash_million);
     g_test_add_func("/core/crypto/sha-prefixed", test_hash_prefixed);
     for (guint i = 0; i < G_N_ELEMENTS(hmac_sha1_kats); i++) {
-        char *path = g_strdup_printf("/core/crypto/hmac-sha1/rfc2202-%u",
-                                     i + 1);
+        char *path =
+            g_strdup_printf("/core/crypto/hmac-sha1/rfc2202-%u", i + 1);
 
         g_test_add_data_func(path, &hmac_sha1_kats[i], test_hmac_sha1);
         g_free(path);
     }
     for (guint i = 0; i < G_N_ELEMENTS(hmac_sha256_kats); i++) {
-        char *path = g_strdup_printf("/core/crypto/hmac-sha256/rfc4231-%u",
-                                     i + 1);
+        char *path =
+            g_strdup_printf("/core/crypto/hmac-sha256/rfc4231-%u", i + 1);
 
         g_test_add_data_func(path, &hmac_sha256_kats[i], test_hmac_sha256);
         g_free(path);

@@ -65,10 +65,10 @@ parse_all(const uint8_t *buf, size_t len)
         g_assert_cmpint(otr_read_int(&r), ==, 0);
         return FALSE;
     }
-    return otr_reader_done(&r) && ok && h.version == 3 && h.type == OTR_TYPE_DATA &&
-           h.sender_instag == 0x101 && h.receiver_instag == 0x202 &&
-           b == 0x7e && s == 0xbeef && i == 0xdeadbeef &&
-           memcmp(ctr, ctr_val, OTR_CTR_LEN) == 0 &&
+    return otr_reader_done(&r) && ok && h.version == 3 &&
+           h.type == OTR_TYPE_DATA && h.sender_instag == 0x101 &&
+           h.receiver_instag == 0x202 && b == 0x7e && s == 0xbeef &&
+           i == 0xdeadbeef && memcmp(ctr, ctr_val, OTR_CTR_LEN) == 0 &&
            memcmp(mac, mac_val, OTR_MAC_LEN) == 0;
 }
 
@@ -105,6 +105,26 @@ test_truncation(void)
         g_free(copy);
     }
     g_assert_true(parse_all(b->data, b->len));
+    otr_writer_clear(&w);
+}
+
+/* Each length field made one larger, or huge: the reader fails. */
+static void
+test_bad_lengths(void)
+{
+    OtrWriter w;
+    GByteArray *b = build_all(&w);
+    static const size_t len_at[] = { 18, 25 }; /* MPI and DATA lengths */
+
+    for (guint i = 0; i < G_N_ELEMENTS(len_at); i++) {
+        uint8_t *copy = g_memdup2(b->data, b->len);
+
+        copy[len_at[i] + 3] += 1;
+        g_assert_false(parse_all(copy, b->len));
+        copy[len_at[i]] = 0x80;
+        g_assert_false(parse_all(copy, b->len));
+        g_free(copy);
+    }
     otr_writer_clear(&w);
 }
 
@@ -169,9 +189,8 @@ test_mpi_minimal(void)
     otr_write_mpi(&w, zeros, sizeof zeros);
     otr_write_mpi(&w, NULL, 0);
     g_assert_cmpuint(w.buf->len, ==, 6 + 4 + 4);
-    g_assert_cmpmem(w.buf->data, 6, ((const uint8_t[]){ 0, 0, 0, 2, 0x12,
-                                                         0x34 }),
-                    6);
+    g_assert_cmpmem(w.buf->data, 6,
+                    ((const uint8_t[]){ 0, 0, 0, 2, 0x12, 0x34 }), 6);
     g_assert_cmpmem(w.buf->data + 6, 8,
                     ((const uint8_t[]){ 0, 0, 0, 0, 0, 0, 0, 0 }), 8);
     otr_writer_clear(&w);
@@ -364,22 +383,22 @@ static const char *const bad_b64[] = {
     "?OTR",
     "?OTR:",
     "?OTR:.",
-    "?OTR:AAMD",         /* no terminating '.' */
-    "?OTR:AAM.",         /* not whole quanta */
-    "?OTR:AAMDJ.",       /* 5 chars */
-    "?OTR:AA MD.",       /* space (GLib would skip it) */
-    "?OTR:AA\nMD.",      /* newline */
-    "?OTR:AA*D.",        /* outside the alphabet */
-    "?OTR:AA-_.",        /* URL-safe alphabet */
-    "?OTR:A===.",        /* too much padding */
-    "?OTR:====.",        /* padding only */
-    "?OTR:AA=A.",        /* padding in the middle */
-    "?OTR:AA==AAAA.",    /* padding before more data */
-    "?OTR:AB==.",        /* non-zero discarded bits (2 pad) */
-    "?OTR:AAB=.",        /* non-zero discarded bits (1 pad) */
-    "?OTR|AAMD.",        /* fragment marker, not encoded */
-    "?otr:AAMD.",        /* prefix is case-sensitive */
-    "?OTR:AAMD\xff.",    /* high byte */
+    "?OTR:AAMD",      /* no terminating '.' */
+    "?OTR:AAM.",      /* not whole quanta */
+    "?OTR:AAMDJ.",    /* 5 chars */
+    "?OTR:AA MD.",    /* space (GLib would skip it) */
+    "?OTR:AA\nMD.",   /* newline */
+    "?OTR:AA*D.",     /* outside the alphabet */
+    "?OTR:AA-_.",     /* URL-safe alphabet */
+    "?OTR:A===.",     /* too much padding */
+    "?OTR:====.",     /* padding only */
+    "?OTR:AA=A.",     /* padding in the middle */
+    "?OTR:AA==AAAA.", /* padding before more data */
+    "?OTR:AB==.",     /* non-zero discarded bits (2 pad) */
+    "?OTR:AAB=.",     /* non-zero discarded bits (1 pad) */
+    "?OTR|AAMD.",     /* fragment marker, not encoded */
+    "?otr:AAMD.",     /* prefix is case-sensitive */
+    "?OTR:AAMD\xff.", /* high byte */
 };
 
 int
@@ -389,6 +408,7 @@ main(int argc, char **argv)
     g_test_add_func("/core/wire/roundtrip", test_roundtrip);
     g_test_add_func("/core/wire/truncation", test_truncation);
     g_test_add_func("/core/wire/trailing", test_trailing);
+    g_test_add_func("/core/wire/bad-lengths", test_bad_lengths);
     g_test_add_func("/core/wire/mpi-minimal", test_mpi_minimal);
     g_test_add_func("/core/wire/mpi-max", test_mpi_max);
     g_test_add_func("/core/wire/read-bytes-fail", test_read_bytes_fail);
