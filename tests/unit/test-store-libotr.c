@@ -76,9 +76,9 @@ test_keys_from_libotr(void)
     g_assert_true(otr_store_keys_load(s, kp, &err));
     g_assert_no_error(err);
     g_assert_cmpuint(otr_store_key_count(s), ==, 2);
-    assert_libotr_fpr(
-        us, "alice@x.org/Home", "prpl-jabber",
-        otr_store_key_lookup(s, "alice@x.org/Home", "prpl-jabber"));
+    assert_libotr_fpr(us, "alice@x.org/Home", "prpl-jabber",
+                      otr_store_key_lookup(s, "alice@x.org/Home",
+                                           "prpl-jabber"));
     assert_libotr_fpr(us, "bob with space\"q", "prpl-irc",
                       otr_store_key_lookup(s, "bob with space\"q", "prpl-irc"));
     out = otr_store_keys_serialize(s, &len);
@@ -196,14 +196,13 @@ test_fprs_both_ways(void)
     /* libotr reads ours: every fingerprint with its trust. */
     g_assert_true(otr_store_fprs_save(s, op, &err));
     us2 = otrl_userstate_create();
-    g_assert_cmpint(
-        otrl_privkey_read_fingerprints(us2, op, NULL, NULL), ==, 0);
+    g_assert_cmpint(otrl_privkey_read_fingerprints(us2, op, NULL, NULL), ==, 0);
     for (gsize i = 0; i < G_N_ELEMENTS(fpr_rows); i++) {
         const FprRow *r = &fpr_rows[i];
         uint8_t f[20];
-        ConnContext *ctx = otrl_context_find(us2, r->buddy, r->account,
-                                             r->protocol, OTRL_INSTAG_MASTER,
-                                             0, NULL, NULL, NULL);
+        ConnContext *ctx =
+            otrl_context_find(us2, r->buddy, r->account, r->protocol,
+                              OTRL_INSTAG_MASTER, 0, NULL, NULL, NULL);
         Fingerprint *fp;
 
         fill_fpr(f, r->fpr0);
@@ -237,11 +236,11 @@ test_instags_both_ways(void)
 
     for (gsize i = 0; i < G_N_ELEMENTS(accts); i++) {
         OtrlInsTag *it;
-        g_assert_cmpint(
-            otrl_instag_generate(us, lp, accts[i][0], accts[i][1]), ==, 0);
+        g_assert_cmpint(otrl_instag_generate(us, lp, accts[i][0], accts[i][1]),
+                        ==, 0);
         it = otrl_instag_find(us, accts[i][0], accts[i][1]);
-        g_assert_true(otr_store_instag_set(s, accts[i][0], accts[i][1],
-                                           it->instag));
+        g_assert_true(
+            otr_store_instag_set(s, accts[i][0], accts[i][1], it->instag));
     }
     out = otr_store_instags_serialize(s, &len);
     assert_file_eq(lp, out, len); /* same data, same bytes */
@@ -272,11 +271,11 @@ test_instags_both_ways(void)
 
 typedef struct {
     OtrImportSource source;
-    const char *sub;       /* directory under dir */
-    const char *name;      /* jid / user for per-account file names */
-    const char *account;   /* as the client stores it */
-    const char *protocol;  /* as the client stores it */
-    const char *purple;    /* expected protocol after import */
+    const char *sub;      /* directory under dir */
+    const char *name;     /* jid / user for per-account file names */
+    const char *account;  /* as the client stores it */
+    const char *protocol; /* as the client stores it */
+    const char *purple;   /* expected protocol after import */
 } ImportCase;
 
 static const ImportCase import_cases[] = {
@@ -309,18 +308,17 @@ test_import(gconstpointer data)
     g_assert_cmpint(g_mkdir_with_parents(d, 0700), ==, 0);
     otr_import_paths(c->source, d, c->name, &kp, &fp, &tp);
     /* The client's files, written by libotr. */
-    g_assert_cmpint(otrl_privkey_generate(us, kp, c->account, c->protocol),
-                    ==, 0);
-    g_assert_cmpint(otrl_privkey_generate(us, kp, other_acct, c->protocol),
-                    ==, 0);
+    g_assert_cmpint(otrl_privkey_generate(us, kp, c->account, c->protocol), ==,
+                    0);
+    g_assert_cmpint(otrl_privkey_generate(us, kp, other_acct, c->protocol), ==,
+                    0);
     fill_fpr(f1, 1);
     fill_fpr(f2, 2);
     ctx = otrl_context_find(us, "buddy@y.org", c->account, c->protocol,
                             OTRL_INSTAG_MASTER, 1, NULL, NULL, NULL);
     otrl_context_set_trust(otrl_context_find_fingerprint(ctx, f1, 1, NULL),
                            "verified");
-    otrl_context_set_trust(otrl_context_find_fingerprint(ctx, f2, 1, NULL),
-                           "");
+    otrl_context_set_trust(otrl_context_find_fingerprint(ctx, f2, 1, NULL), "");
     g_assert_cmpint(otrl_privkey_write_fingerprints(us, fp), ==, 0);
     if (tp)
         g_assert_cmpint(otrl_instag_generate(us, tp, c->account, c->protocol),
@@ -330,11 +328,10 @@ test_import(gconstpointer data)
     otr_store_key_set(s, other_acct, c->purple, otr_privkey_copy(test_key(1)),
                       FALSE, NULL);
     otr_store_fpr_add(s, c->account, c->purple, "buddy@y.org", f2, NULL);
-    otr_store_fpr_set_trust(s, c->account, c->purple, "buddy@y.org", f2,
-                            "smp");
+    otr_store_fpr_set_trust(s, c->account, c->purple, "buddy@y.org", f2, "smp");
 
-    g_assert_true(otr_store_import_dir(s, c->source, d, c->name, 0, NULL,
-                                       NULL, &st, &err));
+    g_assert_true(otr_store_import_dir(s, c->source, d, c->name, 0, NULL, NULL,
+                                       &st, &err));
     g_assert_no_error(err);
     g_assert_cmpuint(st.keys_added, ==, 1);
     g_assert_cmpuint(st.keys_skipped, ==, 1);
@@ -357,13 +354,13 @@ test_import(gconstpointer data)
     if (tp) {
         OtrlInsTag *it = otrl_instag_find(us, c->account, c->protocol);
         g_assert_cmpuint(st.instags_added, ==, 1);
-        g_assert_cmpuint(otr_store_instag_lookup(s, c->account, c->purple),
-                         ==, it->instag);
+        g_assert_cmpuint(otr_store_instag_lookup(s, c->account, c->purple), ==,
+                         it->instag);
     }
     /* Told to, import replaces the existing key. */
     g_assert_true(otr_store_import_dir(s, c->source, d, c->name,
-                                       OTR_IMPORT_REPLACE_KEYS, NULL, NULL,
-                                       &st, &err));
+                                       OTR_IMPORT_REPLACE_KEYS, NULL, NULL, &st,
+                                       &err));
     g_assert_cmpuint(st.keys_added, ==, 2);
     assert_libotr_fpr(us, other_acct, c->protocol,
                       otr_store_key_lookup(s, other_acct, c->purple));
@@ -412,12 +409,12 @@ test_import_map_and_errors(void)
         g_assert_cmpuint(l->len, ==, 1);
         g_ptr_array_unref(l);
     }
-    g_assert_cmpstr(
-        otr_import_purple_protocol(OTR_IMPORT_BITLBEE, "oscar", "nick"), ==,
-        "prpl-aim");
-    g_assert_cmpstr(
-        otr_import_purple_protocol(OTR_IMPORT_BITLBEE, "prpl-gg", "1"), ==,
-        "prpl-gg");
+    g_assert_cmpstr(otr_import_purple_protocol(OTR_IMPORT_BITLBEE, "oscar",
+                                               "nick"),
+                    ==, "prpl-aim");
+    g_assert_cmpstr(otr_import_purple_protocol(OTR_IMPORT_BITLBEE, "prpl-gg",
+                                               "1"),
+                    ==, "prpl-gg");
     otr_store_free(s);
     g_free(fp);
     g_free(d);
@@ -448,12 +445,12 @@ main(int argc, char **argv)
                          &import_cases[0], test_import);
     g_test_add_data_func("/core/store-libotr/import/irssi", &import_cases[1],
                          test_import);
-    g_test_add_data_func("/core/store-libotr/import/mcabber",
-                         &import_cases[2], test_import);
+    g_test_add_data_func("/core/store-libotr/import/mcabber", &import_cases[2],
+                         test_import);
     g_test_add_data_func("/core/store-libotr/import/profanity",
                          &import_cases[3], test_import);
-    g_test_add_data_func("/core/store-libotr/import/bitlbee",
-                         &import_cases[4], test_import);
+    g_test_add_data_func("/core/store-libotr/import/bitlbee", &import_cases[4],
+                         test_import);
     g_test_add_func("/core/store-libotr/import/map-and-errors",
                     test_import_map_and_errors);
     {

@@ -66,8 +66,8 @@ test_store_fpr_parse(void)
     const OtrStoreFpr *f;
     GPtrArray *list;
 
-    g_assert_true(otr_store_fprs_parse(s, fpr_file, strlen(fpr_file), "fp",
-                                       &err));
+    g_assert_true(
+        otr_store_fprs_parse(s, fpr_file, strlen(fpr_file), "fp", &err));
     g_assert_no_error(err);
     g_assert_cmpuint(otr_store_fpr_count(s), ==, 4);
     f = otr_store_fpr_lookup(s, "alice@x.org/Home", "prpl-jabber", "bob@x.org",
@@ -86,10 +86,10 @@ test_store_fpr_parse(void)
     g_assert_cmpstr(f->trust, ==, "something new\twith tab");
     g_assert_true(otr_store_fpr_is_trusted(f));
     g_assert_null(otr_store_fpr_lookup(s, "alice", "prpl-irc", "dave", fpr_b));
-    g_assert_null(otr_store_fpr_lookup(s, "alice", "prpl-jabber", "dave",
-                                       fpr_a));
-    list = otr_store_fpr_list(s, "alice@x.org/Home", "prpl-jabber",
-                              "bob@x.org");
+    g_assert_null(
+        otr_store_fpr_lookup(s, "alice", "prpl-jabber", "dave", fpr_a));
+    list =
+        otr_store_fpr_list(s, "alice@x.org/Home", "prpl-jabber", "bob@x.org");
     g_assert_cmpuint(list->len, ==, 2);
     g_ptr_array_unref(list);
     otr_store_free(s);
@@ -132,8 +132,8 @@ test_store_fpr_api(void)
     f = otr_store_fpr_add(s, "me", "prpl-irc", "you", fpr_a, &added);
     g_assert_true(added);
     g_assert_false(otr_store_fpr_is_trusted(f));
-    g_assert_true(otr_store_fpr_add(s, "me", "prpl-irc", "you", fpr_a,
-                                    &added) == f);
+    g_assert_true(
+        otr_store_fpr_add(s, "me", "prpl-irc", "you", fpr_a, &added) == f);
     g_assert_false(added);
     otr_store_fpr_add(s, "me", "prpl-irc", "you", fpr_b, &added);
     list = otr_store_fpr_list(s, "me", "prpl-irc", "you");
@@ -141,8 +141,8 @@ test_store_fpr_api(void)
     g_assert_cmpmem(((OtrStoreFpr *)list->pdata[0])->fpr, OTR_FPR_LEN, fpr_b,
                     OTR_FPR_LEN);
     g_ptr_array_unref(list);
-    g_assert_true(otr_store_fpr_set_trust(s, "me", "prpl-irc", "you", fpr_a,
-                                          "smp"));
+    g_assert_true(
+        otr_store_fpr_set_trust(s, "me", "prpl-irc", "you", fpr_a, "smp"));
     g_assert_true(otr_store_fpr_is_trusted(f));
     g_assert_false(otr_store_fpr_set_trust(s, "me", "prpl-irc", "you", fpr_a,
                                            "bad\nline"));
@@ -175,8 +175,8 @@ test_store_fpr_malformed(void)
     OtrStore *s = otr_store_new();
     GError *err = NULL;
 
-    g_assert_false(otr_store_fprs_parse(s, bad, sizeof bad - 1, "otr.fp",
-                                        &err));
+    g_assert_false(
+        otr_store_fprs_parse(s, bad, sizeof bad - 1, "otr.fp", &err));
     g_assert_error(err, OTR_STORE_ERROR, OTR_STORE_ERROR_MALFORMED);
     g_assert_nonnull(strstr(err->message, "otr.fp:2:"));
     g_assert_nonnull(strstr(err->message, "2 more"));
@@ -325,8 +325,7 @@ test_store_keys_roundtrip(void)
 
     /* Replacing moves the account last, as libotr writes it. */
     g_assert_true(otr_store_key_set(t, "alice@x.org/Home", "prpl-jabber",
-                                    otr_privkey_copy(test_key(2)), TRUE,
-                                    &err));
+                                    otr_privkey_copy(test_key(2)), TRUE, &err));
     out2 = otr_store_keys_serialize(t, NULL);
     g_assert_true(strstr(out2, "alice@x.org") > strstr(out2, "bob with"));
     g_free(out2);
@@ -373,8 +372,8 @@ test_store_keys_malformed(void)
     /* Truncated in the third account: the first two load. */
     t = otr_store_new();
     p = strstr(good, "(name three)");
-    g_assert_false(otr_store_keys_parse(t, good, (gsize)(p - good) + 20, "k",
-                                        &err));
+    g_assert_false(
+        otr_store_keys_parse(t, good, (gsize)(p - good) + 20, "k", &err));
     g_assert_nonnull(strstr(err->message, "end of file"));
     g_clear_error(&err);
     g_assert_cmpuint(otr_store_key_count(t), ==, 2);
@@ -387,8 +386,8 @@ test_store_keys_malformed(void)
     g_clear_error(&err);
     g_assert_false(otr_store_keys_parse(t, "garbage", 7, "k", &err));
     g_clear_error(&err);
-    g_assert_false(otr_store_keys_parse(t, "(privkeys (account (name a)))",
-                                        29, "k", &err));
+    g_assert_false(otr_store_keys_parse(t, "(privkeys (account (name a)))", 29,
+                                        "k", &err));
     g_clear_error(&err);
     g_assert_true(otr_store_keys_parse(t, "(privkeys\n)\n", 12, "k", &err));
     g_assert_cmpuint(otr_store_key_count(t), ==, 0);
@@ -408,8 +407,8 @@ test_store_keys_canonical(void)
     gcry_sexp_t sx = NULL;
     size_t erroff;
 
-    otr_store_key_set(s, "me", "prpl-irc", otr_privkey_copy(test_key(3)),
-                      FALSE, NULL);
+    otr_store_key_set(s, "me", "prpl-irc", otr_privkey_copy(test_key(3)), FALSE,
+                      NULL);
     otr_store_key_set(s, "you", "prpl-irc", otr_privkey_copy(test_key(2)),
                       FALSE, NULL);
     text = otr_store_keys_serialize(s, &len);
@@ -509,8 +508,8 @@ test_store_load_save_files(void)
     g_assert_true(otr_store_fprs_load(t, fp, &err));
     g_assert_true(otr_store_instags_load(t, tp, &err));
     g_assert_no_error(err);
-    otr_store_key_set(s, "me", "prpl-irc", otr_privkey_copy(test_key(0)),
-                      FALSE, NULL);
+    otr_store_key_set(s, "me", "prpl-irc", otr_privkey_copy(test_key(0)), FALSE,
+                      NULL);
     otr_store_fpr_add(s, "me", "prpl-irc", "you", fpr_a, NULL);
     otr_store_fpr_set_trust(s, "me", "prpl-irc", "you", fpr_a, "verified");
     otr_store_instag_set(s, "me", "prpl-irc", 0x12345678);
@@ -546,8 +545,8 @@ test_store_pass(void)
     char *sealed, *plain, *p;
     gsize len;
 
-    otr_store_key_set(s, "me", "prpl-irc", otr_privkey_copy(test_key(0)),
-                      FALSE, NULL);
+    otr_store_key_set(s, "me", "prpl-irc", otr_privkey_copy(test_key(0)), FALSE,
+                      NULL);
     otr_store_key_set(s, "other", "prpl-irc", otr_privkey_copy(test_key(1)),
                       FALSE, NULL);
     g_assert_true(
