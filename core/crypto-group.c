@@ -171,10 +171,144 @@ otr_group_powm_sec(mpz_ptr r, mpz_srcptr base, mpz_srcptr exp)
     mpz_powm_sec(r, base, exp, gr->p);
 }
 
+/* ---- Fixed-base exponentiation of g, for secret exponents -------------
+ *
+ * A comb (Lim-Lee): the exponent's bits are laid out in rows of cols bits;
+ * tab[j] = prod over the set bits i of j of g^(2^(i * cols)). Then g^e is
+ * cols squarings and cols multiplications by tab[column bits], instead of
+ * one squaring per exponent bit. Every step does the same operations
+ * (side-channel silent GMP multiplication, Montgomery reduction with a
+ * conditional swap) and reads the whole table (mpn_sec_tabselect), so the
+ * time depends only on the table chosen, which depends only on the
+ * exponent's limb count. */
+
+typedef struct {
+    guint rows, cols;
+    mp_limb_t *tab; /* (1 << rows) entries of NL limbs, Montgomery form */
+} Comb;
+
+#define COMB_SHORT_ROWS 6 /* D-H exponents: up to 6 * 54 = 324 bits */
+#define COMB_SHORT_COLS 54
+#define COMB_LONG_ROWS  8 /* SMP exponents: up to 8 * 192 = 1536 bits */
+#define COMB_LONG_COLS  192
+#define COMB_MAX_LIMBS  NL
+/* Scratch of mpn_sec_mul / mpn_sec_sqr on NL limbs (checked at build). */
+#define COMB_SCRATCH (4 * NL)
+
+static mp_limb_t comb_short_tab[1 << COMB_SHORT_ROWS][NL];
+static mp_limb_t comb_long_tab[1 << COMB_LONG_ROWS][NL];
+
+static void
+mont_mul_sec(mp_limb_t *r,
+             const mp_limb_t *a,
+             const mp_limb_t *b,
+             const mp_limb_t *p,
+             mp_limb_t *scratch)
+{
+    mp_limb_t t[2 * NL];
+
+    if (a == b)
+        mpn_sec_sqr(t, a, NL, scratch);
+    else
+        mpn_sec_mul(t, a, NL, b, NL, scratch);
+    mont_redc(r, t, p);
+    otr_wipe(t, sizeof t);
+}
+
+/* Public precomputation: g^(2^(i * cols)) for each row i, then every
+ * product of them. */
+static void
+comb_build(Comb *c, const Group *gr)
+{
+    mp_limb_t row[COMB_LONG_ROWS][NL];
+    size_t n = (size_t)1 << c->rows;
+    mpz_t one;
+
+    g_assert(mpn_sec_mul_itch(NL, NL) <= COMB_SCRATCH &&
+             mpn_sec_sqr_itch(NL) <= COMB_SCRATCH);
+    mont_from_mpz(row[0], gr->g, gr);
+    for (guint i = 1; i < c->rows; i++) {
+        memcpy(row[i], row[i - 1], sizeof row[i]);
+        for (guint k = 0; k < c->cols; k++)
+            mont_mul(row[i], row[i], row[i], gr->pl);
+    }
+    mpz_init_set_ui(one, 1);
+    mont_from_mpz(c->tab, one, gr);
+    mpz_clear(one);
+    for (size_t j = 1; j < n; j++) {
+        guint top = (guint)g_bit_nth_msf((gulong)j, -1);
+
+        mont_mul(c->tab + j * NL, c->tab + (j ^ ((size_t)1 << top)) * NL,
+                 row[top], gr->pl);
+    }
+}
+
+static const Comb *
+comb_get(gboolean long_exp)
+{
+    static Comb combs[2] = {
+        { COMB_SHORT_ROWS, COMB_SHORT_COLS, &comb_short_tab[0][0] },
+        { COMB_LONG_ROWS, COMB_LONG_COLS, &comb_long_tab[0][0] },
+    };
+    static gsize once[2];
+    Comb *c = &combs[long_exp ? 1 : 0];
+
+    if (g_once_init_enter(&once[long_exp ? 1 : 0])) {
+        comb_build(c, group());
+        g_once_init_leave(&once[long_exp ? 1 : 0], 1);
+    }
+    return c;
+}
+
+/* r = g^exp for 0 <= exp < 2^(rows * cols). */
+static void
+comb_pow(mpz_ptr r, mpz_srcptr exp, const Comb *c)
+{
+    const Group *gr = group();
+    mp_limb_t e[COMB_MAX_LIMBS];
+    mp_limb_t acc[NL], sel[NL];
+    mp_limb_t scratch[COMB_SCRATCH];
+    size_t ents = (size_t)1 << c->rows;
+
+    for (size_t i = 0; i < COMB_MAX_LIMBS; i++)
+        e[i] = mpz_getlimbn(exp, (mp_size_t)i);
+    memcpy(acc, c->tab, sizeof acc); /* tab[0] is 1 */
+    for (guint col = c->cols; col-- > 0;) {
+        mp_size_t which = 0;
+
+        for (guint i = 0; i < c->rows; i++) {
+            size_t bit = (size_t)i * c->cols + col;
+
+            which |=
+                (mp_size_t)((e[bit / GMP_NUMB_BITS] >> (bit % GMP_NUMB_BITS)) &
+                            1)
+                << i;
+        }
+        mpn_sec_tabselect(sel, c->tab, NL, (mp_size_t)ents, which);
+        mont_mul_sec(acc, acc, acc, gr->pl, scratch);
+        mont_mul_sec(acc, acc, sel, gr->pl, scratch);
+    }
+    mont_to_mpz(r, acc, gr);
+    otr_wipe(e, sizeof e);
+    otr_wipe(acc, sizeof acc);
+    otr_wipe(sel, sizeof sel);
+    otr_wipe(scratch, sizeof scratch);
+}
+
 void
 otr_group_gpow_sec(mpz_ptr r, mpz_srcptr exp)
 {
-    otr_group_powm_sec(r, group()->g, exp);
+    size_t limbs = mpz_size(exp);
+
+    g_return_if_fail(mpz_sgn(exp) >= 0);
+    /* The table is chosen by limb count only, as mpz_powm_sec's time
+     * depends on it too. */
+    if (limbs * GMP_NUMB_BITS <= COMB_SHORT_ROWS * COMB_SHORT_COLS)
+        comb_pow(r, exp, comb_get(FALSE));
+    else if (limbs * GMP_NUMB_BITS <= COMB_LONG_ROWS * COMB_LONG_COLS)
+        comb_pow(r, exp, comb_get(TRUE));
+    else
+        otr_group_powm_sec(r, group()->g, exp);
 }
 
 /* Sliding-window recoding: dig[b] = odd window value ending at bit b, or 0.

@@ -44,6 +44,14 @@ void otr_hmac_sha256(const uint8_t *key,
                      const void *data,
                      size_t len,
                      uint8_t out[OTR_SHA256_LEN]);
+/* HMAC-SHA1 of the concatenation a || b, without building it. */
+void otr_hmac_sha1_2(const uint8_t *key,
+                     size_t klen,
+                     const void *a,
+                     size_t alen,
+                     const void *b,
+                     size_t blen,
+                     uint8_t out[OTR_SHA1_LEN]);
 /* HMAC-SHA256 truncated to 160 bits (spec's MAC for the AKE signature). */
 void otr_hmac_sha256_160(const uint8_t *key,
                          size_t klen,

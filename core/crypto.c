@@ -3,7 +3,8 @@
  *
  * Symmetric primitives come straight from nettle with caller-stack
  * contexts that are wiped after use; the D-H group arithmetic runs on GMP
- * with mpz_powm_sec for every secret exponent.
+ * with constant-time exponentiation for every secret exponent
+ * (mpz_powm_sec, or the fixed-base comb of crypto-group.c for g^x).
  */
 #include <string.h>
 
@@ -17,6 +18,7 @@
 
 #include "crypto-gmp.h"
 #include "crypto-private.h"
+#include "group-private.h"
 
 /* Oldest libgcrypt we were built and tested against. */
 #define OTR_GCRYPT_MIN "1.10.0"
@@ -233,6 +235,24 @@ otr_hmac_sha1(const uint8_t *key,
 }
 
 void
+otr_hmac_sha1_2(const uint8_t *key,
+                size_t klen,
+                const void *a,
+                size_t alen,
+                const void *b,
+                size_t blen,
+                uint8_t out[OTR_SHA1_LEN])
+{
+    struct hmac_sha1_ctx ctx;
+
+    hmac_sha1_set_key(&ctx, klen, key);
+    hmac_sha1_update(&ctx, alen, a);
+    hmac_sha1_update(&ctx, blen, b);
+    hmac_sha1_digest(&ctx, OTR_SHA1_LEN, out);
+    otr_wipe(&ctx, sizeof ctx);
+}
+
+void
 otr_hmac_sha256(const uint8_t *key,
                 size_t klen,
                 const void *data,
@@ -385,7 +405,7 @@ all_zero(const uint8_t *buf, size_t len)
 OtrError
 otr_dh_keypair_gen(const OtrHost *h, OtrDhKeypair *kp)
 {
-    mpz_t x, y, g;
+    mpz_t x, y;
     size_t n;
 
     g_return_val_if_fail(h && kp, OTR_ERR_INVALID);
@@ -403,14 +423,14 @@ otr_dh_keypair_gen(const OtrHost *h, OtrDhKeypair *kp)
     }
     mpz_init(x);
     mpz_init(y);
-    mpz_init_set_ui(g, 2);
     otr_mpz_from_bytes(x, kp->priv, OTR_DH_PRIV_LEN);
-    mpz_powm_sec(y, g, x, otr_dh_modulus_mpz());
+    /* g^x with the fixed-base comb: constant time, a third of the work
+     * of a general exponentiation. */
+    otr_group_gpow_sec(y, x);
     n = otr_mpz_to_bytes(y, kp->pub);
     kp->publen = (guint16)n;
     otr_mpz_wipe_clear(x);
     mpz_clear(y);
-    mpz_clear(g);
     return OTR_OK;
 }
 

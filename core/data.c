@@ -197,6 +197,12 @@ otr_data_clear(OtrDataKeys *dk)
     otr_wipe(dk, sizeof *dk);
 }
 
+/* Bytes of a data message besides the ciphertext and the revealed MAC
+ * keys: v3 header (11), flags, two key ids, next_dh as an MPI of at most
+ * 192 bytes, counter, ciphertext length, MAC, revealed keys' length. */
+#define DATA_FIXED_LEN                                                         \
+    (11 + 1 + 4 + 4 + (4 + OTR_DH_PUB_MAX) + OTR_CTR_LEN + 4 + OTR_MAC_LEN + 4)
+
 /* The 16-byte initial counter block: top half, then eight zero bytes. */
 static void
 ctr_block(const uint8_t top[OTR_CTR_LEN], uint8_t block[16])
@@ -220,7 +226,7 @@ otr_data_encrypt(OtrDataKeys *dk,
     uint8_t ctr[OTR_CTR_LEN];
     uint8_t block[16];
     uint8_t mac[OTR_MAC_LEN];
-    size_t ct_off;
+    size_t ct_off, total;
     OtrError err;
     int i;
 
@@ -256,7 +262,13 @@ otr_data_encrypt(OtrDataKeys *dk,
         hdr.receiver_instag = dk->their_instag;
     }
 
-    otr_writer_init(&w);
+    /* One block of the exact size: the writer never has to grow it, and
+     * the finished message is handed out without a copy. */
+    total = DATA_FIXED_LEN + len + dk->old_macs->len;
+    if (total > G_MAXUINT)
+        return OTR_ERR_TOO_BIG;
+    w.buf = g_byte_array_sized_new((guint)total);
+    w.cap = total;
     otr_header_write(&w, &hdr);
     otr_write_byte(&w, flags);
     otr_write_int(&w, dk->our_keyid - 1);
@@ -265,17 +277,19 @@ otr_data_encrypt(OtrDataKeys *dk,
     otr_write_bytes(&w, ctr, sizeof ctr);
     otr_write_int(&w, (guint32)len);
     ct_off = w.buf->len;
-    if (len > 0)
-        otr_write_bytes(&w, plain, len);
+    /* Encrypt straight from plain into the message: no plaintext copy. */
+    g_byte_array_set_size(w.buf, (guint)(ct_off + len));
     ctr_block(ctr, block);
-    otr_aes128_ctr(k->send_aes, block, w.buf->data + ct_off,
-                   w.buf->data + ct_off, len);
+    otr_aes128_ctr(k->send_aes, block, plain, w.buf->data + ct_off, len);
     otr_hmac_sha1(k->send_mac, sizeof k->send_mac, w.buf->data, w.buf->len,
                   mac);
     otr_write_bytes(&w, mac, sizeof mac);
     otr_write_data(&w, dk->old_macs->data, dk->old_macs->len);
 
-    *msg = g_bytes_new(w.buf->data, w.buf->len);
+    /* Nothing secret is in the block: header, ciphertext, MAC and the MAC
+     * keys we reveal on purpose. */
+    *msg = g_byte_array_free_to_bytes(w.buf);
+    w.buf = NULL;
     if (extra)
         memcpy(extra, k->extra, OTR_EXTRA_KEY_LEN);
 
@@ -301,11 +315,12 @@ mac_compute(const OtrSessKeys *k,
 {
     OtrWriter w = { 0 };
 
+    /* Only the short header goes through a buffer; the body is hashed
+     * where it lies. */
     otr_writer_init(&w);
     otr_header_write(&w, hdr);
-    otr_write_bytes(&w, body, body_len);
-    otr_hmac_sha1(k->recv_mac, sizeof k->recv_mac, w.buf->data, w.buf->len,
-                  mac);
+    otr_hmac_sha1_2(k->recv_mac, sizeof k->recv_mac, w.buf->data, w.buf->len,
+                    body, body_len, mac);
     otr_writer_clear(&w);
 }
 

@@ -35,7 +35,6 @@ typedef struct {
     OtrSmp *smp; /* created lazily */
     gint64 last_recv, last_sent;
     gint64 last_data_recv; /* last readable data message */
-    gboolean created_by_commit;
     /* An AKE message that waits for our private key. */
     GBytes *pending_ake;
 } OtrInstance;

@@ -318,8 +318,10 @@ undecodable(OtrSession *s, const char *text, size_t len, OtrOutbox *out)
 }
 
 /* libotr hands the master's pending D-H Commit to the instance that
- * answers it, so that several instances can answer one commit. */
-static void
+ * answers it, so that several instances can answer one commit. A new
+ * instance sending a D-H Commit gets it too, so that crossing commits are
+ * compared by their hashes as the spec says. Returns TRUE if it copied. */
+static gboolean
 maybe_copy_master(OtrSession *s, OtrInstance *in, uint8_t type)
 {
     OtrAkeState mine = otr_ake_state(in->ake);
@@ -327,17 +329,20 @@ maybe_copy_master(OtrSession *s, OtrInstance *in, uint8_t type)
 
     if (otr_ake_state(s->master_ake) != OTR_AKE_AWAITING_DHKEY ||
         otr_ake_version(s->master_ake) != 3)
-        return;
+        return FALSE;
     if (type == OTR_TYPE_DH_COMMIT && mine != OTR_AKE_NONE)
-        return;
-    if (type == OTR_TYPE_DH_KEY && mine != OTR_AKE_NONE &&
-        mine != OTR_AKE_AWAITING_REVEALSIG)
-        return;
+        return FALSE;
+    /* As libotr: any child not itself awaiting a D-H Key takes the
+     * master's state (also one stuck in AWAITING_SIG from an earlier
+     * attempt, so a new start recovers). */
+    if (type == OTR_TYPE_DH_KEY && mine == OTR_AKE_AWAITING_DHKEY)
+        return FALSE;
     copy = otr_ake_copy(s->master_ake);
     if (!copy)
-        return;
+        return FALSE;
     otr_ake_free(in->ake);
     in->ake = copy;
+    return TRUE;
 }
 
 OtrError
@@ -353,6 +358,7 @@ otr_session_receive_encoded(OtrSession *s,
     OtrHeader hdr;
     OtrInstance *in = NULL;
     guint32 tag = OTR_INSTAG_V2;
+    gboolean copied;
 
     if (!msg) {
         undecodable(s, text, len, out);
@@ -388,10 +394,16 @@ otr_session_receive_encoded(OtrSession *s,
             otr_session_log(s, out, "too many instances; message dropped");
             goto out;
         }
-        if (hdr.version == 3)
-            maybe_copy_master(s, in, hdr.type);
+        copied = hdr.version == 3 && maybe_copy_master(s, in, hdr.type);
         in->last_recv = now(s);
         otr_session_ake_message(s, in, msg, out);
+        /* Their commit crossed ours and won the hash comparison: the spec
+         * says to forget our g^x, so a D-H Key still on its way for our
+         * commit must not take this instance over. (libotr does not; it
+         * stalls when both sides start at once.) */
+        if (copied && hdr.type == OTR_TYPE_DH_COMMIT &&
+            otr_ake_state(in->ake) == OTR_AKE_AWAITING_REVEALSIG)
+            otr_ake_reset(s->master_ake);
         break;
     case OTR_TYPE_REVEAL_SIG:
     case OTR_TYPE_SIGNATURE:

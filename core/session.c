@@ -351,6 +351,10 @@ receive_one(OtrSession *s,
     guint tagged = 0;
 
     otr_classify(msg, len, &c);
+    /* Spec: a message that is not a fragment makes us forget any stored
+     * fragments (libotr does the same per context). */
+    if (!whole && c.kind != OTR_KIND_FRAGMENT)
+        g_hash_table_remove_all(s->reassembly);
     if (opportunistic(s)) {
         if (c.kind != OTR_KIND_PLAINTEXT)
             s->offer = OTR_OFFER_ACCEPTED;

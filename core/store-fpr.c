@@ -31,7 +31,7 @@ fpr_entry_free(gpointer p)
 {
     OtrStoreFprEntry *f = p;
 
-    g_free(f->trust);
+    g_free(f->trust_heap);
     g_free(f);
 }
 
@@ -44,13 +44,7 @@ otr_store_fpr_table_new(void)
 void
 otr_store_buddy_free(gpointer p)
 {
-    OtrStoreBuddy *b = p;
-
-    g_ptr_array_unref(b->fprs);
-    g_free(b->id.account);
-    g_free(b->id.protocol);
-    g_free(b->id.buddy);
-    g_free(b);
+    g_free(p); /* entries belong to the fingerprint table */
 }
 
 gboolean
@@ -82,11 +76,15 @@ buddy_ensure(OtrStore *store,
 
     if (b)
         return b;
-    b = g_new0(OtrStoreBuddy, 1);
-    b->id.account = g_strdup(account);
-    b->id.protocol = g_strdup(protocol);
-    b->id.buddy = g_strdup(buddy);
-    b->fprs = g_ptr_array_new();
+    gsize al = strlen(account) + 1, pl = strlen(protocol) + 1;
+    gsize bl = strlen(buddy) + 1;
+    b = g_malloc0(sizeof *b + al + pl + bl);
+    b->id.account = (char *)(b + 1);
+    b->id.protocol = b->id.account + al;
+    b->id.buddy = b->id.protocol + pl;
+    memcpy(b->id.account, account, al);
+    memcpy(b->id.protocol, protocol, pl);
+    memcpy(b->id.buddy, buddy, bl);
     g_hash_table_add(store->buddies, b);
     return b;
 }
@@ -126,10 +124,16 @@ entry_add(OtrStore *store,
     f->pub.protocol = b->id.protocol;
     memcpy(f->pub.fpr, fpr, OTR_FPR_LEN);
     g_hash_table_add(store->fprs, f);
-    if (append)
-        g_ptr_array_add(b->fprs, f);
-    else
-        g_ptr_array_insert(b->fprs, 0, f);
+    if (append && b->last) {
+        b->last->next = f;
+        b->last = f;
+    } else if (append || !b->first) {
+        b->first = b->last = f;
+    } else {
+        f->next = b->first;
+        b->first = f;
+    }
+    b->count++;
     store->nfprs++;
     *added = TRUE;
     return f;
@@ -138,9 +142,20 @@ entry_add(OtrStore *store,
 static void
 entry_set_trust(OtrStoreFprEntry *f, const char *trust)
 {
-    g_free(f->trust);
-    f->trust = g_strdup(trust);
-    f->pub.trust = f->trust;
+    gsize n = trust ? strlen(trust) + 1 : 0;
+
+    if (trust == f->pub.trust)
+        return; /* also keeps a self-assignment from freeing its source */
+    g_clear_pointer(&f->trust_heap, g_free);
+    if (!trust) {
+        f->pub.trust = NULL;
+    } else if (n <= sizeof f->trust_small) {
+        memcpy(f->trust_small, trust, n);
+        f->pub.trust = f->trust_small;
+    } else {
+        f->trust_heap = g_strdup(trust);
+        f->pub.trust = f->trust_heap;
+    }
 }
 
 const OtrStoreFpr *
@@ -215,10 +230,19 @@ otr_store_fpr_remove(OtrStore *store,
     f = entry_find(store, b, fpr);
     if (!f)
         return FALSE;
-    g_ptr_array_remove(b->fprs, f); /* a buddy has few fingerprints */
+    /* A buddy has few fingerprints: unlink by walking its list. */
+    OtrStoreFprEntry **pp = &b->first, *prev = NULL;
+    while (*pp != f) {
+        prev = *pp;
+        pp = &(*pp)->next;
+    }
+    *pp = f->next;
+    if (b->last == f)
+        b->last = prev;
+    b->count--;
     g_hash_table_remove(store->fprs, f);
     store->nfprs--;
-    if (b->fprs->len == 0)
+    if (b->count == 0)
         g_hash_table_remove(store->buddies, b);
     return TRUE;
 }
@@ -234,10 +258,8 @@ otr_store_fpr_list(const OtrStore *store,
 
     g_return_val_if_fail(store, out);
     b = buddy_find(store, account, protocol, buddy);
-    for (guint i = 0; b && i < b->fprs->len; i++) {
-        OtrStoreFprEntry *f = g_ptr_array_index(b->fprs, i);
+    for (OtrStoreFprEntry *f = b ? b->first : NULL; f; f = f->next)
         g_ptr_array_add(out, &f->pub);
-    }
     return out;
 }
 
@@ -274,7 +296,8 @@ sorted_buddies(const OtrStore *store)
     while (g_hash_table_iter_next(&it, &b, NULL))
         g_ptr_array_add(arr, b);
 
-    qsort(arr->pdata, arr->len, sizeof(gpointer), buddy_cmp);
+    if (arr->len > 1)
+        qsort(arr->pdata, arr->len, sizeof(gpointer), buddy_cmp);
     return arr;
 }
 
@@ -287,10 +310,8 @@ otr_store_fpr_foreach(const OtrStore *store, OtrStoreFprFunc func, void *user)
     arr = sorted_buddies(store);
     for (guint i = 0; i < arr->len; i++) {
         OtrStoreBuddy *b = g_ptr_array_index(arr, i);
-        for (guint j = 0; j < b->fprs->len; j++) {
-            OtrStoreFprEntry *f = g_ptr_array_index(b->fprs, j);
+        for (OtrStoreFprEntry *f = b->first; f; f = f->next)
             func(&f->pub, user);
-        }
     }
     g_ptr_array_unref(arr);
 }
@@ -421,8 +442,7 @@ otr_store_fprs_serialize(const OtrStore *store, gsize *len)
 
     for (guint i = 0; i < arr->len; i++) {
         OtrStoreBuddy *b = g_ptr_array_index(arr, i);
-        for (guint j = 0; j < b->fprs->len; j++) {
-            OtrStoreFprEntry *f = g_ptr_array_index(b->fprs, j);
+        for (OtrStoreFprEntry *f = b->first; f; f = f->next) {
             for (int k = 0; k < OTR_FPR_LEN; k++) {
                 hex[2 * k] = "0123456789abcdef"[f->pub.fpr[k] >> 4];
                 hex[2 * k + 1] = "0123456789abcdef"[f->pub.fpr[k] & 15];
@@ -436,8 +456,8 @@ otr_store_fprs_serialize(const OtrStore *store, gsize *len)
             g_string_append_c(s, '\t');
             g_string_append(s, hex);
             g_string_append_c(s, '\t');
-            if (f->trust)
-                g_string_append(s, f->trust);
+            if (f->pub.trust)
+                g_string_append(s, f->pub.trust);
             g_string_append_c(s, '\n');
         }
     }

@@ -36,15 +36,21 @@ typedef struct {
 
 typedef struct OtrStoreBuddy OtrStoreBuddy;
 
-typedef struct {
+typedef struct OtrStoreFprEntry OtrStoreFprEntry;
+
+struct OtrStoreFprEntry {
     OtrStoreFpr pub; /* strings point into buddy->id */
     OtrStoreBuddy *buddy;
-    char *trust; /* owned copy behind pub.trust */
-} OtrStoreFprEntry;
+    OtrStoreFprEntry *next; /* the buddy's next fingerprint */
+    char *trust_heap;       /* behind pub.trust when too long for: */
+    char trust_small[16];
+};
 
+/* One allocation: the struct, then its three strings. */
 struct OtrStoreBuddy {
     OtrStoreId id;
-    GPtrArray *fprs; /* OtrStoreFprEntry *, written order (newest first) */
+    OtrStoreFprEntry *first, *last; /* written order (newest first) */
+    guint count;
 };
 
 struct OtrStore {

@@ -271,49 +271,78 @@ otr_encode_message(const uint8_t *bytes, size_t len)
     return out;
 }
 
-static int
-b64_value(char c)
+/* One more than the value of each base64 alphabet character (RFC 4648),
+ * 0 for every other byte: one table look-up per character and no
+ * data-dependent branch. */
+static const uint8_t b64_table[256] = {
+    ['A'] = 1,  ['B'] = 2,  ['C'] = 3,  ['D'] = 4,  ['E'] = 5,  ['F'] = 6,
+    ['G'] = 7,  ['H'] = 8,  ['I'] = 9,  ['J'] = 10, ['K'] = 11, ['L'] = 12,
+    ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16, ['Q'] = 17, ['R'] = 18,
+    ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
+    ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30,
+    ['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36,
+    ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42,
+    ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48,
+    ['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54,
+    ['2'] = 55, ['3'] = 56, ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60,
+    ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
+};
+
+#define B64_CHUNK 32
+
+/* TRUE when all B64_CHUNK bytes at p are in the base64 alphabet. No
+ * branches per byte, so that it vectorises. */
+static gboolean
+b64_chunk_ok(const uint8_t *p)
 {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
+    uint8_t bad = 0;
+
+    for (size_t i = 0; i < B64_CHUNK; i++) {
+        uint8_t c = p[i];
+        uint8_t ok = (uint8_t)((uint8_t)(c - 'A') < 26) |
+                     (uint8_t)((uint8_t)(c - 'a') < 26) |
+                     (uint8_t)((uint8_t)(c - '0') < 10) | (uint8_t)(c == '+') |
+                     (uint8_t)(c == '/');
+
+        bad |= ok ^ 1;
+    }
+    return bad == 0;
 }
 
-/* Strict RFC 4648 base64: whole quanta, '=' only as final padding, and
- * the bits the padding discards must be zero (one encoding per value). */
-static gboolean
-b64_valid(const char *s, size_t n)
+/* Length of the strict RFC 4648 base64 at s (at most avail bytes) that a
+ * '.' must close, found in one pass: alphabet characters, then at most two
+ * '=', then the '.'. Whole quanta only, and the bits the padding discards
+ * must be zero (one encoding per value). Returns 0 when malformed. */
+static size_t
+b64_span(const char *s, size_t avail)
 {
-    size_t pad = 0, body;
-    int last;
+    const uint8_t *u = (const uint8_t *)s;
+    size_t body = 0, n, pad = 0;
+    uint8_t last;
 
-    if (n == 0 || n % 4 != 0)
-        return FALSE;
-    if (s[n - 1] == '=')
-        pad = s[n - 2] == '=' ? 2 : 1;
-    body = n - pad;
-    for (size_t i = 0; i < body; i++) {
-        if (b64_value(s[i]) < 0)
-            return FALSE;
+    /* Whole chunks first, with range tests the compiler turns into vector
+     * compares; the table finds the exact end in the last chunk. */
+    while (avail - body >= B64_CHUNK && b64_chunk_ok(u + body))
+        body += B64_CHUNK;
+    while (body < avail && b64_table[u[body]] != 0)
+        body++;
+    n = body;
+    while (n < avail && pad < 2 && u[n] == '=') {
+        n++;
+        pad++;
     }
+    if (n >= avail || u[n] != '.' || n == 0 || n % 4 != 0)
+        return 0;
     if (pad == 0)
-        return TRUE;
-    last = b64_value(s[body - 1]);
-    return pad == 2 ? (last & 0x0f) == 0 : (last & 0x03) == 0;
+        return n;
+    last = (uint8_t)(b64_table[u[body - 1]] - 1);
+    return (last & (pad == 2 ? 0x0f : 0x03)) == 0 ? n : 0;
 }
 
 GBytes *
 otr_decode_message(const char *text, size_t len)
 {
-    const char *b64, *dot;
+    const char *b64;
     size_t n, outlen;
     gint state = 0;
     guint save = 0;
@@ -323,11 +352,8 @@ otr_decode_message(const char *text, size_t len)
         memcmp(text, OTR_PREFIX, OTR_PREFIX_LEN) != 0)
         return NULL;
     b64 = text + OTR_PREFIX_LEN;
-    dot = memchr(b64, '.', len - OTR_PREFIX_LEN);
-    if (!dot)
-        return NULL;
-    n = (size_t)(dot - b64);
-    if (!b64_valid(b64, n))
+    n = b64_span(b64, len - OTR_PREFIX_LEN);
+    if (n == 0)
         return NULL;
     /* Decode straight from the slice: no NUL-terminated copy needed. */
     out = g_malloc(n / 4 * 3);

@@ -120,8 +120,7 @@ typedef struct {
     gboolean (*smp_abort)(struct _PurpleConversation *conv);
     /* TRUE when the buddy asked and we have not answered; *question
      * (may be NULL) gets a copy of the question or NULL; g_free. */
-    gboolean (*smp_pending)(struct _PurpleConversation *conv,
-                            char **question);
+    gboolean (*smp_pending)(struct _PurpleConversation *conv, char **question);
 
     /* Remote instances. */
     void (*select_instance)(struct _PurpleConversation *conv,

@@ -6,6 +6,10 @@
 offrec_pkgs_build="gcc pkg-config meson ninja-build python3 libglib2.0-dev
   libgcrypt20-dev nettle-dev libgmp-dev"
 offrec_pkgs_test="libotr5-dev libjson-glib-dev clang-14 libclang-rt-14-dev"
+# The plugin, its real-parts tests (headless libpurple client, a private
+# prosody, Finch in tmux) and scripts/demo.
+offrec_pkgs_plugin="libpurple-dev libjson-glib-dev prosody lua-unbound finch
+  tmux util-linux"
 
 offrec_deps() {
     local want="" missing="" p group var

@@ -398,5 +398,11 @@ main(int argc, char **argv)
     }
     otr_session_free(p.s);
     otr_privkey_free(p.key);
+    g_free(p.args.account);
+    g_free(p.args.peer);
+    g_free(p.args.key);
+    g_free(p.args.protocol);
+    g_free(p.args.versions);
+    g_free(p.args.policy);
     return 0;
 }

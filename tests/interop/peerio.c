@@ -104,6 +104,17 @@ op_refused(const char *why)
     return op;
 }
 
+void
+peer_args_clear(PeerArgs *a)
+{
+    g_clear_pointer(&a->account, g_free);
+    g_clear_pointer(&a->peer, g_free);
+    g_clear_pointer(&a->key, g_free);
+    g_clear_pointer(&a->protocol, g_free);
+    g_clear_pointer(&a->versions, g_free);
+    g_clear_pointer(&a->policy, g_free);
+}
+
 PeerOp *
 peer_op_read(void)
 {

@@ -19,6 +19,8 @@ typedef struct {
 /* Parses the command line of PEER-PROTOCOL.md; exits 2 with a message on
  * bad usage. */
 void peer_args_parse(PeerArgs *a, int argc, char **argv);
+/* Frees the strings peer_args_parse() filled in. */
+void peer_args_clear(PeerArgs *a);
 
 /* One parsed operation line. */
 typedef struct PeerOp PeerOp;

@@ -141,6 +141,7 @@ test_args(void)
     g_assert_cmpstr(a.policy, ==, "manual");
     g_assert_cmpuint(a.instag, ==, 4294967295u);
     g_assert_cmpuint(a.max_message_size, ==, 140);
+    peer_args_clear(&a);
 }
 
 static void

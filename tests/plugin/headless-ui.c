@@ -414,6 +414,7 @@ hc_request_answer(JsonObject *op, char **error)
     }
     case PURPLE_REQUEST_FILE:
     case PURPLE_REQUEST_FOLDER:
+    case PURPLE_REQUEST_SCREENSHARE:
         *error = g_strdup("file requests are not supported");
         return FALSE;
     }

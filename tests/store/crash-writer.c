@@ -146,6 +146,8 @@ kill_test(const char *dir, long budget_ms, long max)
     printf("1..%d\n", n);
     g_free(path);
     g_free(ctl);
+    g_free(a);
+    g_free(b);
     return failed;
 }
 
@@ -154,26 +156,34 @@ main(int argc, char **argv)
 {
     GError *err = NULL;
     char *a, *b;
+    int rc = 2;
 
     if (argc < 3)
         return 2;
+    if (strcmp(argv[1], "kill") == 0 && argc >= 4)
+        return kill_test(argv[2], atol(argv[3]),
+                         argc > 4 ? atol(argv[4]) : 1000);
     a = version('a');
     b = version('b');
     if (strcmp(argv[1], "refs") == 0) {
         char *pa = g_build_filename(argv[2], "a.ref", NULL);
         char *pb = g_build_filename(argv[2], "b.ref", NULL);
-        return g_file_set_contents(pa, a, SIZE, NULL) &&
-                       g_file_set_contents(pb, b, SIZE, NULL)
-                   ? 0
-                   : 1;
+        rc = g_file_set_contents(pa, a, SIZE, NULL) &&
+                     g_file_set_contents(pb, b, SIZE, NULL)
+                 ? 0
+                 : 1;
+        g_free(pa);
+        g_free(pb);
+    } else if (strcmp(argv[1], "once") == 0 && argc == 4) {
+        rc = otr_store_write_atomic(argv[2], argv[3][0] == 'a' ? a : b, SIZE,
+                                    &err)
+                 ? 0
+                 : 1;
+        g_clear_error(&err);
+    } else {
+        loop(argv[2], a, b, strcmp(argv[1], "unsafe") == 0);
     }
-    if (strcmp(argv[1], "once") == 0 && argc == 4)
-        return otr_store_write_atomic(argv[2], argv[3][0] == 'a' ? a : b, SIZE,
-                                      &err)
-                   ? 0
-                   : 1;
-    if (strcmp(argv[1], "kill") == 0 && argc >= 4)
-        return kill_test(argv[2], atol(argv[3]),
-                         argc > 4 ? atol(argv[4]) : 1000);
-    loop(argv[2], a, b, strcmp(argv[1], "unsafe") == 0);
+    g_free(a);
+    g_free(b);
+    return rc;
 }

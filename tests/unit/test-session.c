@@ -5,318 +5,8 @@
 #include <string.h>
 
 #include "otr.h"
+#include "test-session-pair.inc"
 #include "testutil.h"
-
-#define MAX_SIDES 3
-
-typedef struct {
-    OtrEventType type;
-    guint32 instance;
-    char *text;
-    gboolean priv;
-    OtrError error;
-    OtrMsgState state;
-    OtrSmpStatus smp;
-    uint8_t key[OTR_EXTRA_KEY_LEN];
-    guint32 use;
-} Rec;
-
-typedef struct {
-    TestHost th;
-    OtrSession *s;
-    GPtrArray *queue; /* wires waiting for delivery */
-    GPtrArray *sent;  /* every wire ever sent */
-    GArray *recs;     /* of Rec, everything but wires */
-} Side;
-
-/* Side 0 is Alice; sides 1.. are Bob's logins (all Bob's instances see
- * what Alice sends, as on a network that copies to every login). */
-typedef struct {
-    Side side[MAX_SIDES];
-    int n;
-} Pair;
-
-#define ALICE(p) (&(p)->side[0])
-#define BOB(p)   (&(p)->side[1])
-
-static void
-rec_clear(gpointer p)
-{
-    g_free(((Rec *)p)->text);
-}
-
-static void
-side_init(Side *sd,
-          guint32 seed,
-          const char *me,
-          const char *them,
-          guint32 tag,
-          OtrPolicy policy,
-          guint versions,
-          int key)
-{
-    OtrSessionConfig cfg = { me, "xmpp", them, tag, policy, versions, 0 };
-
-    test_host_init(&sd->th, seed);
-    sd->s = otr_session_new(&test_host_ops, &sd->th, &cfg);
-    g_assert_nonnull(sd->s);
-    if (key >= 0)
-        otr_session_set_privkey(sd->s, test_key(key));
-    sd->queue = g_ptr_array_new_with_free_func(g_free);
-    sd->sent = g_ptr_array_new_with_free_func(g_free);
-    sd->recs = g_array_new(FALSE, TRUE, sizeof(Rec));
-    g_array_set_clear_func(sd->recs, rec_clear);
-}
-
-static void
-side_clear(Side *sd)
-{
-    otr_session_free(sd->s);
-    g_ptr_array_unref(sd->queue);
-    g_ptr_array_unref(sd->sent);
-    g_array_unref(sd->recs);
-    test_host_clear(&sd->th);
-}
-
-static void
-collect(Side *sd, OtrOutbox *out)
-{
-    for (guint i = 0; i < otr_outbox_len(out); i++) {
-        const OtrEvent *ev = otr_outbox_get(out, i);
-        Rec r = { 0 };
-
-        if (g_getenv("SESSION_DEBUG"))
-            g_printerr("[%p] ev %d inst %x: %s\n", (void *)sd, ev->type,
-                       ev->instance, ev->text ? ev->text : "");
-
-        if (ev->type == OTR_EV_WIRE) {
-            g_assert_nonnull(ev->text);
-            g_ptr_array_add(sd->queue, g_strdup(ev->text));
-            g_ptr_array_add(sd->sent, g_strdup(ev->text));
-            continue;
-        }
-        if (ev->type == OTR_EV_LOG)
-            continue;
-        r.type = ev->type;
-        r.instance = ev->instance;
-        r.text = g_strdup(ev->text);
-        r.priv = ev->is_private;
-        r.error = ev->error;
-        r.state = ev->state;
-        r.smp = ev->smp_status;
-        r.use = ev->use;
-        memcpy(r.key, ev->key, sizeof r.key);
-        g_array_append_val(sd->recs, r);
-    }
-    otr_outbox_clear(out);
-}
-
-typedef OtrError (*Op)(OtrSession *s, OtrOutbox *out);
-
-static OtrError
-do_op(Side *sd, Op op)
-{
-    OtrOutbox out;
-    OtrError err;
-
-    otr_outbox_init(&out);
-    err = op(sd->s, &out);
-    collect(sd, &out);
-    return err;
-}
-
-static OtrError
-do_send(Side *sd, const char *text)
-{
-    OtrOutbox out;
-    OtrError err;
-
-    otr_outbox_init(&out);
-    err = otr_session_send(sd->s, text, &out);
-    collect(sd, &out);
-    return err;
-}
-
-static void
-do_recv(Side *sd, const char *wire)
-{
-    OtrOutbox out;
-
-    otr_outbox_init(&out);
-    g_assert_cmpint(otr_session_receive(sd->s, wire, &out), ==, OTR_OK);
-    collect(sd, &out);
-}
-
-static void
-do_tick(Side *sd)
-{
-    OtrOutbox out;
-
-    otr_outbox_init(&out);
-    otr_session_tick(sd->s, &out);
-    collect(sd, &out);
-}
-
-/* Deliver queued wires until nobody has anything more to say. */
-static void
-pair_pump(Pair *p)
-{
-    for (int rounds = 0; rounds < 1000; rounds++) {
-        gboolean moved = FALSE;
-
-        for (int i = 0; i < p->n; i++) {
-            Side *from = &p->side[i];
-
-            while (from->queue->len > 0) {
-                char *w = g_ptr_array_steal_index(from->queue, 0);
-
-                if (i == 0) {
-                    for (int j = 1; j < p->n; j++)
-                        do_recv(&p->side[j], w);
-                } else {
-                    do_recv(&p->side[0], w);
-                }
-                g_free(w);
-                moved = TRUE;
-            }
-        }
-        if (!moved)
-            return;
-    }
-    g_assert_not_reached();
-}
-
-/* Drop what is queued (lost on the network). */
-static void
-drop_queue(Side *sd)
-{
-    g_ptr_array_set_size(sd->queue, 0);
-}
-
-static guint
-count(const Side *sd, OtrEventType type)
-{
-    guint n = 0;
-
-    for (guint i = 0; i < sd->recs->len; i++)
-        n += g_array_index(sd->recs, Rec, i).type == type;
-    return n;
-}
-
-static const Rec *
-nth_of(const Side *sd, OtrEventType type, guint nth)
-{
-    for (guint i = 0; i < sd->recs->len; i++) {
-        const Rec *r = &g_array_index(sd->recs, Rec, i);
-
-        if (r->type == type && nth-- == 0)
-            return r;
-    }
-    return NULL;
-}
-
-static const Rec *
-last_of(const Side *sd, OtrEventType type)
-{
-    for (guint i = sd->recs->len; i > 0; i--) {
-        const Rec *r = &g_array_index(sd->recs, Rec, i - 1);
-
-        if (r->type == type)
-            return r;
-    }
-    return NULL;
-}
-
-static void
-forget(Side *sd)
-{
-    g_array_set_size(sd->recs, 0);
-}
-
-static gboolean
-sent_contains(const Side *sd, const char *needle)
-{
-    for (guint i = 0; i < sd->sent->len; i++)
-        if (strstr(sd->sent->pdata[i], needle))
-            return TRUE;
-    return FALSE;
-}
-
-static void
-status(const Side *sd, OtrStatus *st)
-{
-    otr_session_status(sd->s, OTR_INSTAG_V2, st);
-}
-
-/* Both ends private with each other's keys and one ssid. */
-static void
-assert_private_pair(const Side *a,
-                    int akey,
-                    const Side *b,
-                    int bkey,
-                    int version)
-{
-    OtrStatus sa, sb;
-    uint8_t fpr[OTR_FPR_LEN];
-
-    status(a, &sa);
-    status(b, &sb);
-    g_assert_cmpint(sa.state, ==, OTR_MSG_ENCRYPTED);
-    g_assert_cmpint(sb.state, ==, OTR_MSG_ENCRYPTED);
-    g_assert_cmpint(sa.version, ==, version);
-    g_assert_cmpint(sb.version, ==, version);
-    g_assert_cmpmem(sa.ssid, OTR_SSID_LEN, sb.ssid, OTR_SSID_LEN);
-    g_assert_true(sa.have_fpr && sb.have_fpr);
-    otr_privkey_fingerprint(test_key(bkey), fpr);
-    g_assert_cmpmem(sa.their_fpr, OTR_FPR_LEN, fpr, OTR_FPR_LEN);
-    otr_privkey_fingerprint(test_key(akey), fpr);
-    g_assert_cmpmem(sb.their_fpr, OTR_FPR_LEN, fpr, OTR_FPR_LEN);
-    g_assert_cmpint(sa.ssid_high_half, !=, sb.ssid_high_half);
-}
-
-typedef struct {
-    OtrPolicy apol, bpol;
-    guint aver, bver;
-    int nbobs;
-    size_t max;
-} PairCfg;
-
-static const PairCfg cfg_manual = {
-    OTR_POLICY_MANUAL, OTR_POLICY_MANUAL, OTR_V2 | OTR_V3, OTR_V2 | OTR_V3, 1, 0
-};
-
-static void
-pair_setup_cfg(Pair *p, const PairCfg *c)
-{
-    memset(p, 0, sizeof *p);
-    p->n = 1 + c->nbobs;
-    side_init(ALICE(p), 11, "alice@x", "bob@x", 0x1111, c->apol, c->aver, 0);
-    for (int i = 1; i < p->n; i++)
-        side_init(&p->side[i], 20 + i, "bob@x", "alice@x", 0x2000 + i, c->bpol,
-                  c->bver, i);
-    for (int i = 0; i < p->n; i++)
-        otr_session_set_max_msg_size(p->side[i].s, c->max);
-}
-
-static void
-pair_setup(Pair *p, gconstpointer data)
-{
-    pair_setup_cfg(p, data ? data : &cfg_manual);
-}
-
-static void
-pair_teardown(Pair *p, gconstpointer data)
-{
-    for (int i = 0; i < p->n; i++)
-        side_clear(&p->side[i]);
-}
-
-static void
-go_private(Pair *p)
-{
-    g_assert_cmpint(do_op(ALICE(p), otr_session_start), ==, OTR_OK);
-    pair_pump(p);
-}
 
 /* ---- tests -------------------------------------------------------------- */
 
@@ -573,6 +263,37 @@ test_fragments(Pair *p, gconstpointer data)
     for (int i = 0; i < p->n; i++)
         for (guint j = 0; j < p->side[i].sent->len; j++)
             g_assert_cmpuint(strlen(p->side[i].sent->pdata[j]), <=, c->max);
+    g_free(big);
+}
+
+/* Spec: an unfragmented message makes the receiver forget stored
+ * fragments, so the rest of an interrupted message is not shown. */
+static void
+test_fragments_interrupted(Pair *p, gconstpointer data)
+{
+    char *big = g_strnfill(700, 'y');
+    GPtrArray *wires;
+    guint half;
+
+    go_private(p);
+    do_send(ALICE(p), big);
+    wires = g_ptr_array_new_with_free_func(g_free);
+    while (ALICE(p)->queue->len > 0)
+        g_ptr_array_add(wires, g_ptr_array_steal_index(ALICE(p)->queue, 0));
+    g_assert_cmpuint(wires->len, >, 3);
+    half = wires->len / 2;
+    for (guint i = 0; i < half; i++)
+        do_recv(BOB(p), wires->pdata[i]);
+    do_recv(BOB(p), "an ordinary message in between");
+    for (guint i = half; i < wires->len; i++)
+        do_recv(BOB(p), wires->pdata[i]);
+    g_assert_cmpstr(last_of(BOB(p), OTR_EV_DISPLAY)->text, ==,
+                    "an ordinary message in between");
+    /* The whole message still arrives when sent again undisturbed. */
+    for (guint i = 0; i < wires->len; i++)
+        do_recv(BOB(p), wires->pdata[i]);
+    g_assert_cmpstr(last_of(BOB(p), OTR_EV_DISPLAY)->text, ==, big);
+    g_ptr_array_unref(wires);
     g_free(big);
 }
 
@@ -920,6 +641,8 @@ main(int argc, char **argv)
     ADD("/core/session/refresh", test_refresh, NULL);
     ADD("/core/session/fragments-v3", test_fragments, &cfg_frag);
     ADD("/core/session/fragments-v2", test_fragments, &cfg_frag2);
+    ADD("/core/session/fragments-interrupted", test_fragments_interrupted,
+        &cfg_frag);
     ADD("/core/session/instances", test_instances, &cfg_two_bobs);
     ADD("/core/session/crossing-start", test_crossing_start, NULL);
     ADD("/core/session/ignore-unreadable", test_ignore_unreadable, NULL);
