@@ -187,13 +187,19 @@ typedef struct {
     mp_limb_t *tab; /* (1 << rows) entries of NL limbs, Montgomery form */
 } Comb;
 
-#define COMB_SHORT_ROWS 6 /* D-H exponents: up to 6 * 54 = 324 bits */
-#define COMB_SHORT_COLS 54
-#define COMB_LONG_ROWS  8 /* SMP exponents: up to 8 * 192 = 1536 bits */
-#define COMB_LONG_COLS  192
-#define COMB_MAX_LIMBS  NL
+#define COMB_SHORT_ROWS 5 /* D-H exponents: up to 5 * 64 = 320 bits */
+#define COMB_SHORT_COLS 64
+#define COMB_LONG_ROWS  7 /* SMP exponents: up to 7 * 220 = 1540 bits */
+#define COMB_LONG_COLS  220
+/* Limbs the comb reads from an exponent (zero beyond its size). */
+#define COMB_MAX_LIMBS                                                         \
+    ((COMB_LONG_ROWS * COMB_LONG_COLS + GMP_NUMB_BITS - 1) / GMP_NUMB_BITS)
 /* Scratch of mpn_sec_mul / mpn_sec_sqr on NL limbs (checked at build). */
 #define COMB_SCRATCH (4 * NL)
+
+G_STATIC_ASSERT(COMB_SHORT_ROWS *COMB_SHORT_COLS <=
+                COMB_MAX_LIMBS * GMP_NUMB_BITS);
+G_STATIC_ASSERT(COMB_SHORT_ROWS <= COMB_LONG_ROWS);
 
 static mp_limb_t comb_short_tab[1 << COMB_SHORT_ROWS][NL];
 static mp_limb_t comb_long_tab[1 << COMB_LONG_ROWS][NL];

@@ -87,7 +87,9 @@ sending_im(PurpleAccount *account,
         return;
     oc = otr_plugin_conv_get(account, receiver);
     if (!oc) {
-        if (otr_plugin_policy_resolve(account, receiver) != OTR_POLICY_NEVER) {
+        /* No session possible (e.g. a name the store refuses): plaintext
+         * is what the policy allows, except under "always". */
+        if (otr_plugin_policy_resolve(account, receiver) == OTR_POLICY_ALWAYS) {
             purple_debug_error("offrec",
                                "no OTR session for %s; message "
                                "not sent\n",
