@@ -5,7 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-/* clang-format off: libotr's headers must come in this order */
+/* libotr's headers must come in this order. */
+/* clang-format off */
 #include <libotr/proto.h>
 #include <libotr/message.h>
 #include <libotr/privkey.h>
@@ -24,7 +25,7 @@ struct Endpoint {
     GQueue inbox; /* char* wire messages for this endpoint */
     Endpoint *other;
     size_t max_msg;
-    char *received; /* last private text delivered */
+    char *received;         /* last private text delivered */
     const char *smp_secret; /* answer to give when asked */
     int smp_result;         /* 0 none, 1 success, -1 failure */
     ConnContext *smp_asked;
@@ -263,8 +264,7 @@ lo_pair_new(size_t max_msg, int buddy)
     /* Alice is one account with many buddies; each buddy has a userstate of
      * its own with Bob's key, talking to "aliceN" as Alice's account. */
     endpoint_init(&p->alice, alice_us, "alice", name, &p->bob, max_msg);
-    endpoint_init(&p->bob, userstate_new(), "bob", "alice", &p->alice,
-                  max_msg);
+    endpoint_init(&p->bob, userstate_new(), "bob", "alice", &p->alice, max_msg);
     g_snprintf(p->alice.buddy, sizeof p->alice.buddy, "bob%d", buddy);
     return p;
 }
@@ -329,9 +329,9 @@ deliver(Endpoint *ep, const char *wire)
     OtrlTLV *tlvs = NULL;
     int ignore;
 
-    ignore = otrl_message_receiving(ep->us, &ops, ep, ep->account, PROTO,
-                                    ep->buddy, wire, &newmsg, &tlvs, NULL,
-                                    NULL, NULL);
+    ignore =
+        otrl_message_receiving(ep->us, &ops, ep, ep->account, PROTO, ep->buddy,
+                               wire, &newmsg, &tlvs, NULL, NULL, NULL);
     if (!ignore && newmsg) {
         g_free(ep->received);
         ep->received = g_strdup(newmsg);
@@ -372,8 +372,7 @@ static ConnContext *
 secure_context(Endpoint *ep)
 {
     ConnContext *m = otrl_context_find(ep->us, ep->buddy, ep->account, PROTO,
-                                       OTRL_INSTAG_MASTER, 0, NULL, NULL,
-                                       NULL);
+                                       OTRL_INSTAG_MASTER, 0, NULL, NULL, NULL);
 
     return m ? otrl_context_find_recent_secure_instance(m) : NULL;
 }
@@ -400,10 +399,10 @@ lo_send(BenchPair *p, gboolean from_alice, const char *text)
     char *newmsg = NULL;
     gcry_error_t err;
 
-    err = otrl_message_sending(from->us, &ops, from, from->account, PROTO,
-                               from->buddy, OTRL_INSTAG_BEST, text, NULL,
-                               &newmsg, OTRL_FRAGMENT_SEND_ALL, NULL, NULL,
-                               NULL);
+    err =
+        otrl_message_sending(from->us, &ops, from, from->account, PROTO,
+                             from->buddy, OTRL_INSTAG_BEST, text, NULL, &newmsg,
+                             OTRL_FRAGMENT_SEND_ALL, NULL, NULL, NULL);
     otrl_message_free(newmsg);
     if (err)
         return FALSE;

@@ -185,8 +185,7 @@ pump(BenchPair *p)
             if (ep->smp_asked) {
                 OtrOutbox out = { 0 };
                 ep->smp_asked = FALSE;
-                otr_session_smp_respond(ep->s,
-                                        (const uint8_t *)ep->smp_secret,
+                otr_session_smp_respond(ep->s, (const uint8_t *)ep->smp_secret,
                                         strlen(ep->smp_secret), &out);
                 consume(ep, &out);
                 busy = TRUE;

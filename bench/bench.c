@@ -4,13 +4,13 @@
  * Usage: offrec-bench [--runs N] [--keydir DIR] [NAME...]
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include "bench.h"
+
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include "bench.h"
 
 static int runs = 11;
 static const BenchImpl *impls[2] = { &bench_ours, &bench_libotr };
@@ -140,8 +140,8 @@ bench_messages(const char *name,
         s[k] = g_new(double, runs);
     for (int i = 0; i < runs; i++)
         for (int k = 0; k < 2; k++)
-            s[k][i] = message_run(impls[k], max_msg, text, count, alternate) *
-                      scale;
+            s[k][i] =
+                message_run(impls[k], max_msg, text, count, alternate) * scale;
     for (int k = 0; k < 2; k++) {
         v[k] = median(s[k], runs);
         g_free(s[k]);
@@ -214,8 +214,8 @@ bench_smp(const char *name, gboolean equal)
 static gboolean
 wanted(char **names, const char *name)
 {
-    return !names || !names[0] || g_strv_contains((const char *const *)names,
-                                                  name);
+    return !names || !names[0] ||
+           g_strv_contains((const char *const *)names, name);
 }
 
 int

@@ -26,7 +26,7 @@ typedef struct {
      * bits of the ssid, else the second (spec "Computing AES keys...";
      * libotr's OTRL_SESSIONID_FIRST_HALF_BOLD). */
     gboolean ssid_high_half;
-    OtrDhKeypair our_dh;     /* keyid our_keyid */
+    OtrDhKeypair our_dh; /* keyid our_keyid */
     guint32 our_keyid;
     uint8_t their_dh[OTR_DH_PUB_MAX];
     guint16 their_dhlen;

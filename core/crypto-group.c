@@ -187,8 +187,8 @@ typedef struct {
     mp_limb_t *tab; /* (1 << rows) entries of NL limbs, Montgomery form */
 } Comb;
 
-#define COMB_SHORT_ROWS 5 /* D-H exponents: up to 5 * 64 = 320 bits */
-#define COMB_SHORT_COLS 64
+#define COMB_SHORT_ROWS 6 /* D-H exponents: up to 6 * 54 = 324 bits */
+#define COMB_SHORT_COLS 54
 #define COMB_LONG_ROWS  7 /* SMP exponents: up to 7 * 220 = 1540 bits */
 #define COMB_LONG_COLS  220
 /* Limbs the comb reads from an exponent (zero beyond its size). */

@@ -19,20 +19,20 @@ G_BEGIN_DECLS
 typedef enum {
     OTR_OK = 0,
     OTR_ERR_NOMEM,
-    OTR_ERR_INVALID,     /* bad argument from the caller */
-    OTR_ERR_MALFORMED,   /* bytes that do not parse */
-    OTR_ERR_BAD_MAC,     /* authenticator mismatch */
-    OTR_ERR_BAD_SIG,     /* signature does not verify */
-    OTR_ERR_BAD_VALUE,   /* out-of-range group element, exponent, ... */
-    OTR_ERR_STATE,       /* message not expected in this state */
-    OTR_ERR_REPLAY,      /* counter not strictly increasing */
-    OTR_ERR_UNREADABLE,  /* data message for keys we do not have */
-    OTR_ERR_CRYPTO,      /* the crypto library failed */
-    OTR_ERR_TOO_BIG,     /* a bound on size or count was exceeded */
-    OTR_ERR_FINISHED,    /* the session is finished: nothing is sent */
-    OTR_ERR_POLICY,      /* the policy forbids this */
-    OTR_ERR_NO_KEY,      /* no private key yet */
-    OTR_ERR_NO_SESSION,  /* no private session to use */
+    OTR_ERR_INVALID,    /* bad argument from the caller */
+    OTR_ERR_MALFORMED,  /* bytes that do not parse */
+    OTR_ERR_BAD_MAC,    /* authenticator mismatch */
+    OTR_ERR_BAD_SIG,    /* signature does not verify */
+    OTR_ERR_BAD_VALUE,  /* out-of-range group element, exponent, ... */
+    OTR_ERR_STATE,      /* message not expected in this state */
+    OTR_ERR_REPLAY,     /* counter not strictly increasing */
+    OTR_ERR_UNREADABLE, /* data message for keys we do not have */
+    OTR_ERR_CRYPTO,     /* the crypto library failed */
+    OTR_ERR_TOO_BIG,    /* a bound on size or count was exceeded */
+    OTR_ERR_FINISHED,   /* the session is finished: nothing is sent */
+    OTR_ERR_POLICY,     /* the policy forbids this */
+    OTR_ERR_NO_KEY,     /* no private key yet */
+    OTR_ERR_NO_SESSION, /* no private session to use */
     OTR_ERR_CANCELLED,
 } OtrError;
 
@@ -125,8 +125,8 @@ typedef enum {
     OTR_SMP_PROGRESS, /* a step completed; progress = 0..100 */
     OTR_SMP_SUCCESS,
     OTR_SMP_FAILURE,
-    OTR_SMP_ABORTED,  /* the remote side aborted */
-    OTR_SMP_ERROR,    /* protocol error or cheating */
+    OTR_SMP_ABORTED, /* the remote side aborted */
+    OTR_SMP_ERROR,   /* protocol error or cheating */
 } OtrSmpStatus;
 
 typedef enum {
@@ -180,8 +180,8 @@ typedef struct {
     const char *peer;     /* remote account name */
     guint32 our_instag;   /* >= OTR_INSTAG_MIN */
     OtrPolicy policy;
-    guint versions;       /* OTR_V2 | OTR_V3 */
-    size_t max_msg_size;  /* 0: no fragmentation */
+    guint versions;      /* OTR_V2 | OTR_V3 */
+    size_t max_msg_size; /* 0: no fragmentation */
 } OtrSessionConfig;
 
 OtrSession *otr_session_new(const OtrHostOps *ops,

@@ -8,21 +8,21 @@
 #include "otr.h"
 
 typedef enum {
-    OTR_KIND_PLAINTEXT,  /* no OTR marker at all */
-    OTR_KIND_TAGGED,     /* plaintext carrying a whitespace tag */
-    OTR_KIND_QUERY,      /* ?OTR?, ?OTRv2?, ?OTRv23?, ?OTR?v2? ... */
-    OTR_KIND_ERROR,      /* ?OTR Error: ... */
-    OTR_KIND_ENCODED,    /* ?OTR:....  (AKE or data message) */
-    OTR_KIND_FRAGMENT,   /* ?OTR|...| (v3) or ?OTR,k,n,  (v2) */
-    OTR_KIND_UNKNOWN,    /* starts with ?OTR but nothing we know */
+    OTR_KIND_PLAINTEXT, /* no OTR marker at all */
+    OTR_KIND_TAGGED,    /* plaintext carrying a whitespace tag */
+    OTR_KIND_QUERY,     /* ?OTR?, ?OTRv2?, ?OTRv23?, ?OTR?v2? ... */
+    OTR_KIND_ERROR,     /* ?OTR Error: ... */
+    OTR_KIND_ENCODED,   /* ?OTR:....  (AKE or data message) */
+    OTR_KIND_FRAGMENT,  /* ?OTR|...| (v3) or ?OTR,k,n,  (v2) */
+    OTR_KIND_UNKNOWN,   /* starts with ?OTR but nothing we know */
 } OtrMsgKind;
 
 typedef struct {
     OtrMsgKind kind;
-    guint versions;      /* QUERY / TAGGED: offered versions, OTR_V2|OTR_V3
-                            (unknown versions ignored; v1 ignored) */
-    size_t start;        /* ENCODED/FRAGMENT/ERROR: offset of "?OTR" */
-    const char *error;   /* ERROR: the text after "?OTR Error:" (borrowed) */
+    guint versions;    /* QUERY / TAGGED: offered versions, OTR_V2|OTR_V3
+                          (unknown versions ignored; v1 ignored) */
+    size_t start;      /* ENCODED/FRAGMENT/ERROR: offset of "?OTR" */
+    const char *error; /* ERROR: the text after "?OTR Error:" (borrowed) */
 } OtrClassified;
 
 /* Classify msg. The OTR marker may be embedded in surrounding text. */

@@ -31,9 +31,6 @@ OtrError otr_tlv_parse(const uint8_t *plain,
                        size_t len,
                        size_t *text_len,
                        GArray *tlvs);
-void otr_tlv_write(OtrWriter *w,
-                   guint16 type,
-                   const uint8_t *data,
-                   size_t len);
+void otr_tlv_write(OtrWriter *w, guint16 type, const uint8_t *data, size_t len);
 
 #endif

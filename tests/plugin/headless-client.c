@@ -26,12 +26,12 @@
  * command, sent, request, request-closed, notify, debug, error, pong, bye.
  * A transcript of everything goes to stderr.
  */
-#include "headless.h"
-
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "headless.h"
 
 #define UI_ID "offrec-headless"
 
@@ -43,7 +43,7 @@ static struct {
     int port;
     int timeout;
     char **debug_categories;
-} opt = {.timeout = 300};
+} opt = { .timeout = 300 };
 
 static FILE *events;
 static GMainLoop *loop;
@@ -120,7 +120,7 @@ add_bool(JsonBuilder *b, const char *key, gboolean value)
 
 /* ---- event loop glue (as nullclient does) ------------------------------ */
 
-#define HC_READ_COND (G_IO_IN | G_IO_HUP | G_IO_ERR)
+#define HC_READ_COND  (G_IO_IN | G_IO_HUP | G_IO_ERR)
 #define HC_WRITE_COND (G_IO_OUT | G_IO_HUP | G_IO_ERR | G_IO_NVAL)
 
 typedef struct {
@@ -143,8 +143,10 @@ io_invoke(GIOChannel *source, GIOCondition condition, gpointer data)
 }
 
 static guint
-io_input_add(gint fd, PurpleInputCondition condition,
-             PurpleInputFunction function, gpointer data)
+io_input_add(gint fd,
+             PurpleInputCondition condition,
+             PurpleInputFunction function,
+             gpointer data)
 {
     IoClosure *c = g_new0(IoClosure, 1);
     GIOChannel *channel;
@@ -174,8 +176,12 @@ static PurpleEventLoopUiOps glib_ops = {
 /* ---- conversation ------------------------------------------------------ */
 
 static void
-op_write_conv(PurpleConversation *conv, const char *who, const char *alias,
-              const char *message, PurpleMessageFlags flags, time_t mtime)
+op_write_conv(PurpleConversation *conv,
+              const char *who,
+              const char *alias,
+              const char *message,
+              PurpleMessageFlags flags,
+              time_t mtime)
 {
     JsonBuilder *b = hc_event_begin("write");
     char *plain = purple_markup_strip_html(message ? message : "");
@@ -202,8 +208,11 @@ static PurpleConversationUiOps conv_ops = {
 };
 
 static void
-on_received_im(PurpleAccount *acct, char *sender, char *message,
-               PurpleConversation *conv, PurpleMessageFlags flags,
+on_received_im(PurpleAccount *acct,
+               char *sender,
+               char *message,
+               PurpleConversation *conv,
+               PurpleMessageFlags flags,
                gpointer data)
 {
     JsonBuilder *b = hc_event_begin("received");
@@ -219,8 +228,9 @@ on_received_im(PurpleAccount *acct, char *sender, char *message,
 static PurpleConversation *
 im_with(const char *who)
 {
-    PurpleConversation *conv = purple_find_conversation_with_account(
-        PURPLE_CONV_TYPE_IM, who, account);
+    PurpleConversation *conv =
+        purple_find_conversation_with_account(PURPLE_CONV_TYPE_IM, who,
+                                              account);
     if (conv == NULL)
         conv = purple_conversation_new(PURPLE_CONV_TYPE_IM, account, who);
     return conv;
@@ -288,8 +298,10 @@ on_signed_on(PurpleConnection *gc, gpointer data)
 }
 
 static void
-on_connection_error(PurpleConnection *gc, PurpleConnectionError err,
-                    const gchar *desc, gpointer data)
+on_connection_error(PurpleConnection *gc,
+                    PurpleConnectionError err,
+                    const gchar *desc,
+                    gpointer data)
 {
     emit_simple("connection-error", "desc", desc);
 }
@@ -352,8 +364,9 @@ handle_op(JsonObject *o)
                  json_object_get_member(o, "value"));
         emit_simple("pref-set", NULL, NULL);
     } else if (g_str_equal(op, "close")) {
-        PurpleConversation *conv = purple_find_conversation_with_account(
-            PURPLE_CONV_TYPE_IM, to, account);
+        PurpleConversation *conv =
+            purple_find_conversation_with_account(PURPLE_CONV_TYPE_IM, to,
+                                                  account);
         if (conv != NULL)
             purple_conversation_destroy(conv);
         emit_simple("closed", "to", to);
@@ -467,21 +480,21 @@ static gboolean
 parse_args(int argc, char **argv)
 {
     GOptionEntry entries[] = {
-        {"profile", 0, 0, G_OPTION_ARG_FILENAME, &opt.profile,
-         "libpurple user dir", "DIR"},
-        {"account", 0, 0, G_OPTION_ARG_STRING, &opt.account_name,
-         "XMPP account (user@domain/resource)", "JID"},
-        {"password", 0, 0, G_OPTION_ARG_STRING, &opt.password, "password",
-         "PW"},
-        {"port", 0, 0, G_OPTION_ARG_INT, &opt.port, "server port on 127.0.0.1",
-         "N"},
-        {"plugin", 0, 0, G_OPTION_ARG_FILENAME, &opt.plugin,
-         "plugin to load (absolute path)", "PATH"},
-        {"debug-category", 0, 0, G_OPTION_ARG_STRING_ARRAY,
-         &opt.debug_categories, "emit debug lines of this category", "CAT"},
-        {"timeout", 0, 0, G_OPTION_ARG_INT, &opt.timeout,
-         "quit after this many seconds", "S"},
-        {NULL, 0, 0, 0, NULL, NULL, NULL},
+        { "profile", 0, 0, G_OPTION_ARG_FILENAME, &opt.profile,
+          "libpurple user dir", "DIR" },
+        { "account", 0, 0, G_OPTION_ARG_STRING, &opt.account_name,
+          "XMPP account (user@domain/resource)", "JID" },
+        { "password", 0, 0, G_OPTION_ARG_STRING, &opt.password, "password",
+          "PW" },
+        { "port", 0, 0, G_OPTION_ARG_INT, &opt.port, "server port on 127.0.0.1",
+          "N" },
+        { "plugin", 0, 0, G_OPTION_ARG_FILENAME, &opt.plugin,
+          "plugin to load (absolute path)", "PATH" },
+        { "debug-category", 0, 0, G_OPTION_ARG_STRING_ARRAY,
+          &opt.debug_categories, "emit debug lines of this category", "CAT" },
+        { "timeout", 0, 0, G_OPTION_ARG_INT, &opt.timeout,
+          "quit after this many seconds", "S" },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     GOptionContext *ctx = g_option_context_new("- headless libpurple client");
     GError *err = NULL;
@@ -537,8 +550,8 @@ main(int argc, char **argv)
     if (opt.plugin != NULL)
         load_plugin();
 
-    purple_signal_connect(purple_connections_get_handle(), "signed-on",
-                          &opt, PURPLE_CALLBACK(on_signed_on), NULL);
+    purple_signal_connect(purple_connections_get_handle(), "signed-on", &opt,
+                          PURPLE_CALLBACK(on_signed_on), NULL);
     purple_signal_connect(purple_connections_get_handle(), "connection-error",
                           &opt, PURPLE_CALLBACK(on_connection_error), NULL);
     purple_signal_connect(purple_blist_get_handle(), "buddy-signed-on", &opt,

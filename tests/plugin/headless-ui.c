@@ -1,8 +1,9 @@
-/* Offrec plugin tests: request, notify and debug UI ops of the headless client. */
+/* Offrec plugin tests: request, notify and debug UI ops of the headless client.
+ */
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "headless.h"
-
 #include <string.h>
+
+#include "headless.h"
 
 /* One request the plugin (or libpurple) opened and the driver may answer. */
 typedef struct {
@@ -17,7 +18,7 @@ typedef struct {
     GArray *choice_values; /* int per choice */
 } Pending;
 
-static GHashTable *pending;   /* id -> Pending* */
+static GHashTable *pending; /* id -> Pending* */
 static guint next_id = 1;
 static GHashTable *debug_categories;
 
@@ -36,7 +37,9 @@ pending_free(Pending *p)
 }
 
 static Pending *
-pending_new(PurpleRequestType type, GCallback ok_cb, GCallback cancel_cb,
+pending_new(PurpleRequestType type,
+            GCallback ok_cb,
+            GCallback cancel_cb,
             void *user_data)
 {
     Pending *p = g_new0(Pending, 1);
@@ -52,9 +55,13 @@ pending_new(PurpleRequestType type, GCallback ok_cb, GCallback cancel_cb,
 }
 
 static JsonBuilder *
-request_event(Pending *p, const char *kind, const char *title,
-              const char *primary, const char *secondary,
-              PurpleConversation *conv, const char *who)
+request_event(Pending *p,
+              const char *kind,
+              const char *title,
+              const char *primary,
+              const char *secondary,
+              PurpleConversation *conv,
+              const char *who)
 {
     JsonBuilder *b = hc_event_begin("request");
     json_builder_set_member_name(b, "id");
@@ -68,8 +75,10 @@ request_event(Pending *p, const char *kind, const char *title,
     json_builder_set_member_name(b, "secondary");
     json_builder_add_string_value(b, secondary ? secondary : "");
     json_builder_set_member_name(b, "who");
-    json_builder_add_string_value(
-        b, who ? who : (conv ? purple_conversation_get_name(conv) : ""));
+    json_builder_add_string_value(b, who ? who
+                                         : (conv ? purple_conversation_get_name(
+                                                       conv)
+                                                 : ""));
     return b;
 }
 
@@ -128,16 +137,17 @@ describe_field(JsonBuilder *b, PurpleRequestField *f)
     switch (t) {
     case PURPLE_REQUEST_FIELD_STRING:
         json_builder_set_member_name(b, "masked");
-        json_builder_add_boolean_value(
-            b, purple_request_field_string_is_masked(f));
+        json_builder_add_boolean_value(b, purple_request_field_string_is_masked(
+                                              f));
         json_builder_set_member_name(b, "value");
         s = purple_request_field_string_get_default_value(f);
         json_builder_add_string_value(b, s ? s : "");
         break;
     case PURPLE_REQUEST_FIELD_INTEGER:
         json_builder_set_member_name(b, "value");
-        json_builder_add_int_value(
-            b, purple_request_field_int_get_default_value(f));
+        json_builder_add_int_value(b,
+                                   purple_request_field_int_get_default_value(
+                                       f));
         break;
     case PURPLE_REQUEST_FIELD_BOOLEAN:
         json_builder_set_member_name(b, "value");
@@ -145,7 +155,8 @@ describe_field(JsonBuilder *b, PurpleRequestField *f)
             b, purple_request_field_bool_get_default_value(f));
         break;
     case PURPLE_REQUEST_FIELD_CHOICE:
-        add_string_list(b, "choices", purple_request_field_choice_get_labels(f));
+        add_string_list(b, "choices",
+                        purple_request_field_choice_get_labels(f));
         json_builder_set_member_name(b, "value");
         json_builder_add_int_value(
             b, purple_request_field_choice_get_default_value(f));
@@ -165,12 +176,21 @@ describe_field(JsonBuilder *b, PurpleRequestField *f)
 }
 
 static void *
-op_request_input(const char *title, const char *primary, const char *secondary,
-                 const char *default_value, gboolean multiline,
-                 gboolean masked, gchar *hint, const char *ok_text,
-                 GCallback ok_cb, const char *cancel_text, GCallback cancel_cb,
-                 PurpleAccount *account, const char *who,
-                 PurpleConversation *conv, void *user_data)
+op_request_input(const char *title,
+                 const char *primary,
+                 const char *secondary,
+                 const char *default_value,
+                 gboolean multiline,
+                 gboolean masked,
+                 gchar *hint,
+                 const char *ok_text,
+                 GCallback ok_cb,
+                 const char *cancel_text,
+                 GCallback cancel_cb,
+                 PurpleAccount *account,
+                 const char *who,
+                 PurpleConversation *conv,
+                 void *user_data)
 {
     Pending *p = pending_new(PURPLE_REQUEST_INPUT, ok_cb, cancel_cb, user_data);
     JsonBuilder *b =
@@ -184,14 +204,22 @@ op_request_input(const char *title, const char *primary, const char *secondary,
 }
 
 static void *
-op_request_choice(const char *title, const char *primary,
-                  const char *secondary, int default_value,
-                  const char *ok_text, GCallback ok_cb,
-                  const char *cancel_text, GCallback cancel_cb,
-                  PurpleAccount *account, const char *who,
-                  PurpleConversation *conv, void *user_data, va_list choices)
+op_request_choice(const char *title,
+                  const char *primary,
+                  const char *secondary,
+                  int default_value,
+                  const char *ok_text,
+                  GCallback ok_cb,
+                  const char *cancel_text,
+                  GCallback cancel_cb,
+                  PurpleAccount *account,
+                  const char *who,
+                  PurpleConversation *conv,
+                  void *user_data,
+                  va_list choices)
 {
-    Pending *p = pending_new(PURPLE_REQUEST_CHOICE, ok_cb, cancel_cb, user_data);
+    Pending *p =
+        pending_new(PURPLE_REQUEST_CHOICE, ok_cb, cancel_cb, user_data);
     const char *label;
     JsonBuilder *b;
 
@@ -215,11 +243,16 @@ op_request_choice(const char *title, const char *primary,
 }
 
 static void *
-op_request_action(const char *title, const char *primary,
-                  const char *secondary, int default_action,
-                  PurpleAccount *account, const char *who,
-                  PurpleConversation *conv, void *user_data,
-                  size_t action_count, va_list actions)
+op_request_action(const char *title,
+                  const char *primary,
+                  const char *secondary,
+                  int default_action,
+                  PurpleAccount *account,
+                  const char *who,
+                  PurpleConversation *conv,
+                  void *user_data,
+                  size_t action_count,
+                  va_list actions)
 {
     Pending *p = pending_new(PURPLE_REQUEST_ACTION, NULL, NULL, user_data);
     JsonBuilder *b;
@@ -245,14 +278,21 @@ op_request_action(const char *title, const char *primary,
 }
 
 static void *
-op_request_fields(const char *title, const char *primary,
-                  const char *secondary, PurpleRequestFields *fields,
-                  const char *ok_text, GCallback ok_cb,
-                  const char *cancel_text, GCallback cancel_cb,
-                  PurpleAccount *account, const char *who,
-                  PurpleConversation *conv, void *user_data)
+op_request_fields(const char *title,
+                  const char *primary,
+                  const char *secondary,
+                  PurpleRequestFields *fields,
+                  const char *ok_text,
+                  GCallback ok_cb,
+                  const char *cancel_text,
+                  GCallback cancel_cb,
+                  PurpleAccount *account,
+                  const char *who,
+                  PurpleConversation *conv,
+                  void *user_data)
 {
-    Pending *p = pending_new(PURPLE_REQUEST_FIELDS, ok_cb, cancel_cb, user_data);
+    Pending *p =
+        pending_new(PURPLE_REQUEST_FIELDS, ok_cb, cancel_cb, user_data);
     JsonBuilder *b;
 
     p->fields = fields;
@@ -319,8 +359,7 @@ fill_fields(PurpleRequestFields *fields, JsonObject *answers, char **error)
         t = purple_request_field_get_type(f);
         switch (t) {
         case PURPLE_REQUEST_FIELD_STRING:
-            purple_request_field_string_set_value(
-                f, json_node_get_string(v));
+            purple_request_field_string_set_value(f, json_node_get_string(v));
             break;
         case PURPLE_REQUEST_FIELD_INTEGER:
             purple_request_field_int_set_value(f, json_node_get_int(v));
@@ -362,8 +401,8 @@ hc_request_answer(JsonObject *op, char **error)
     guint id = (guint)json_object_get_int_member_with_default(op, "id", 0);
     gboolean cancel =
         json_object_get_boolean_member_with_default(op, "cancel", FALSE);
-    Pending *p = pending ? g_hash_table_lookup(pending, GUINT_TO_POINTER(id))
-                         : NULL;
+    Pending *p =
+        pending ? g_hash_table_lookup(pending, GUINT_TO_POINTER(id)) : NULL;
     PurpleRequestType type;
 
     if (p == NULL) {
@@ -391,8 +430,9 @@ hc_request_answer(JsonObject *op, char **error)
         gint64 i = json_object_get_int_member_with_default(op, "action", -1);
         GCallback cb;
         if (i < 0 || (guint64)i >= p->action_cbs->len) {
-            *error = g_strdup_printf("request %u has no action %" G_GINT64_FORMAT,
-                                     id, i);
+            *error =
+                g_strdup_printf("request %u has no action %" G_GINT64_FORMAT,
+                                id, i);
             return FALSE;
         }
         cb = g_array_index(p->action_cbs, GCallback, (guint)i);
@@ -427,8 +467,11 @@ hc_request_answer(JsonObject *op, char **error)
 /* ---- notify ------------------------------------------------------------ */
 
 static void *
-notify_event(const char *kind, const char *title, const char *primary,
-             const char *secondary, const char *text)
+notify_event(const char *kind,
+             const char *title,
+             const char *primary,
+             const char *secondary,
+             const char *text)
 {
     JsonBuilder *b = hc_event_begin("notify");
     json_builder_set_member_name(b, "kind");
@@ -450,8 +493,10 @@ notify_event(const char *kind, const char *title, const char *primary,
 }
 
 static void *
-op_notify_message(PurpleNotifyMsgType type, const char *title,
-                  const char *primary, const char *secondary)
+op_notify_message(PurpleNotifyMsgType type,
+                  const char *title,
+                  const char *primary,
+                  const char *secondary)
 {
     const char *kind = type == PURPLE_NOTIFY_MSG_ERROR     ? "error"
                        : type == PURPLE_NOTIFY_MSG_WARNING ? "warning"
@@ -460,14 +505,17 @@ op_notify_message(PurpleNotifyMsgType type, const char *title,
 }
 
 static void *
-op_notify_formatted(const char *title, const char *primary,
-                    const char *secondary, const char *text)
+op_notify_formatted(const char *title,
+                    const char *primary,
+                    const char *secondary,
+                    const char *text)
 {
     return notify_event("formatted", title, primary, secondary, text);
 }
 
 static void *
-op_notify_userinfo(PurpleConnection *gc, const char *who,
+op_notify_userinfo(PurpleConnection *gc,
+                   const char *who,
                    PurpleNotifyUserInfo *user_info)
 {
     return notify_event("userinfo", who, NULL, NULL, NULL);
@@ -505,8 +553,8 @@ void
 hc_debug_add_category(const char *category)
 {
     if (debug_categories == NULL)
-        debug_categories = g_hash_table_new_full(g_str_hash, g_str_equal,
-                                                 g_free, NULL);
+        debug_categories =
+            g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_hash_table_add(debug_categories, g_strdup(category));
 }
 

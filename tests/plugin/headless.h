@@ -3,6 +3,7 @@
 #pragma once
 
 #include <json-glib/json-glib.h>
+
 #include <purple.h>
 
 /* Writes one JSON object as a line on the event stream (stdout) and, when a

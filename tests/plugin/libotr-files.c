@@ -12,14 +12,15 @@
  *       adds BUDDY's fingerprint FPHEX (40 hex digits) with trust TRUST
  *       ("verified" or "") to DIR/otr.fingerprints.
  */
-#include <gcrypt.h>
-#include <glib.h>
 #include <libotr/context.h>
 #include <libotr/instag.h>
 #include <libotr/privkey.h>
 #include <libotr/proto.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <gcrypt.h>
+#include <glib.h>
 
 static int
 genkey(const char *dir, const char *account, const char *protocol)
@@ -56,8 +57,12 @@ out:
 }
 
 static int
-trust(const char *dir, const char *account, const char *protocol,
-      const char *buddy, const char *hex, const char *level)
+trust(const char *dir,
+      const char *account,
+      const char *protocol,
+      const char *buddy,
+      const char *hex,
+      const char *level)
 {
     OtrlUserState us = otrl_userstate_create();
     char *fpfile = g_build_filename(dir, "otr.fingerprints", NULL);
@@ -77,8 +82,8 @@ trust(const char *dir, const char *account, const char *protocol,
     if (g_file_test(fpfile, G_FILE_TEST_EXISTS) &&
         otrl_privkey_read_fingerprints(us, fpfile, NULL, NULL) != 0)
         goto out;
-    ctx = otrl_context_find(us, buddy, account, protocol, OTRL_INSTAG_MASTER,
-                            1, NULL, NULL, NULL);
+    ctx = otrl_context_find(us, buddy, account, protocol, OTRL_INSTAG_MASTER, 1,
+                            NULL, NULL, NULL);
     if (ctx == NULL)
         goto out;
     fp = otrl_context_find_fingerprint(ctx, raw, 1, NULL);

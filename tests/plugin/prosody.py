@@ -261,13 +261,19 @@ def main(argv):
           flush=True)
 
     def bye(*_):
-        srv.stop(keep_dir=True)
-        sys.exit(0)
+        # Only signal here: Popen methods are not safe in a handler that
+        # may interrupt Popen.wait.
+        try:
+            os.kill(srv.proc.pid, signal.SIGTERM)
+        except OSError:
+            pass
 
     signal.signal(signal.SIGTERM, bye)
     signal.signal(signal.SIGINT, bye)
     signal.signal(signal.SIGHUP, bye)
-    srv.proc.wait()
+    while srv.proc.poll() is None:
+        time.sleep(0.3)
+    srv.stop(keep_dir=True)
     return 0
 
 

@@ -63,8 +63,8 @@ test_key(int index)
 
         otr_init();
         test_host_init(&th, 0x5eed0000u + (guint32)index);
-        keys[index] = otr_privkey_generate(&test_host_ops, &th, NULL, NULL,
-                                           NULL, &err);
+        keys[index] =
+            otr_privkey_generate(&test_host_ops, &th, NULL, NULL, NULL, &err);
         g_assert_cmpint(err, ==, OTR_OK);
         g_assert_nonnull(keys[index]);
         test_host_clear(&th);
