@@ -51,16 +51,25 @@ otr_fragment_split(const char *msg,
     pieces = g_new0(char *, n + 1);
     for (k = 1, off = 0; k <= n; k++) {
         size_t take = MIN(room, len - off);
-        GString *s = g_string_sized_new(header + take + 1);
+        /* header counts the closing comma too: the prefix written by
+         * g_snprintf is header - 1 bytes (plus its NUL, overwritten). */
+        char *piece = g_malloc(header + take + 1);
+        size_t hlen;
+        int w;
 
         if (version == 3)
-            g_string_printf(s, "?OTR|%08x|%08x,%05u,%05u,", (unsigned)sender,
-                            (unsigned)receiver, (unsigned)k, (unsigned)n);
+            w = g_snprintf(piece, header, "?OTR|%08x|%08x,%05u,%05u,",
+                           (unsigned)sender, (unsigned)receiver, (unsigned)k,
+                           (unsigned)n);
         else
-            g_string_printf(s, "?OTR,%05u,%05u,", (unsigned)k, (unsigned)n);
-        g_string_append_len(s, msg + off, (gssize)take);
-        g_string_append_c(s, ',');
-        pieces[k - 1] = g_string_free(s, FALSE);
+            w = g_snprintf(piece, header, "?OTR,%05u,%05u,", (unsigned)k,
+                           (unsigned)n);
+        /* k, n <= OTR_FRAG_MAX_PIECES: always header - 1 bytes. */
+        hlen = MIN((size_t)MAX(w, 0), header - 1);
+        memcpy(piece + hlen, msg + off, take);
+        piece[hlen + take] = ',';
+        piece[hlen + take + 1] = '\0';
+        pieces[k - 1] = piece;
         off += take;
     }
     return pieces;
@@ -122,6 +131,7 @@ otr_fragment_parse(const char *text, size_t len, OtrFragment *f)
     Cursor c = { text, len, 0 };
     OtrFragment r = { 0 };
     guint32 k = 0, n = 0;
+    const char *comma;
     size_t start;
 
     g_return_val_if_fail(f != NULL, OTR_ERR_INVALID);
@@ -142,13 +152,13 @@ otr_fragment_parse(const char *text, size_t len, OtrFragment *f)
         return OTR_ERR_MALFORMED;
 
     start = c.pos;
-    while (c.pos < c.len && c.p[c.pos] != ',') {
-        if (c.p[c.pos] == '\0')
-            return OTR_ERR_MALFORMED;
-        c.pos++;
-    }
-    if (c.pos == start || !expect(&c, ','))
+    comma = memchr(text + start, ',', len - start);
+    if (comma == NULL || comma == text + start)
         return OTR_ERR_MALFORMED;
+    /* The piece must not hide a NUL. */
+    if (memchr(text + start, '\0', (size_t)(comma - (text + start))) != NULL)
+        return OTR_ERR_MALFORMED;
+    c.pos = (size_t)(comma - text) + 1;
 
     r.k = (guint16)k;
     r.n = (guint16)n;

@@ -242,22 +242,27 @@ otr_instance_send_data(OtrSession *s,
                        uint8_t extra[OTR_EXTRA_KEY_LEN],
                        OtrOutbox *out)
 {
-    GByteArray *plain;
+    size_t text_len, plain_len;
+    uint8_t *plain;
     GBytes *msg = NULL;
     OtrError err;
 
     if (in->msgstate != OTR_MSG_ENCRYPTED || !in->have_keys)
         return OTR_ERR_NO_SESSION;
-    plain = g_byte_array_new();
-    g_byte_array_append(plain, (const guint8 *)text, strlen(text));
+    /* Sized once: a growing buffer would leave unwiped copies of the
+     * plaintext in freed memory. */
+    text_len = strlen(text);
+    plain_len = text_len + (tlvs_len > 0 ? 1 + tlvs_len : 0);
+    plain = g_malloc(MAX(plain_len, 1));
+    memcpy(plain, text, text_len);
     if (tlvs_len > 0) {
-        g_byte_array_append(plain, (const guint8 *)"", 1);
-        g_byte_array_append(plain, tlvs, tlvs_len);
+        plain[text_len] = 0;
+        memcpy(plain + text_len + 1, tlvs, tlvs_len);
     }
-    err = otr_data_encrypt(&in->keys, &s->host, flags, plain->data, plain->len,
-                           &msg, extra);
-    otr_wipe(plain->data, plain->len);
-    g_byte_array_unref(plain);
+    err = otr_data_encrypt(&in->keys, &s->host, flags, plain, plain_len, &msg,
+                           extra);
+    otr_wipe(plain, plain_len);
+    g_free(plain);
     if (err != OTR_OK)
         goto out;
     err = otr_session_queue_encoded(s, in->tag, in->version, in->tag, msg, out);

@@ -12,11 +12,35 @@ otr_outbox_init(OtrOutbox *out)
     out->events = g_array_new(FALSE, TRUE, sizeof(OtrEvent));
 }
 
+/* TRUE when an event's text may hold something secret: received
+ * plaintext, an SMP question, or lines that quote either. Outgoing WIRE
+ * text is ciphertext or was sent in the clear anyway. */
+static gboolean
+text_is_secret(OtrEventType type)
+{
+    switch (type) {
+    case OTR_EV_WIRE:
+        return FALSE;
+    case OTR_EV_DISPLAY:
+    case OTR_EV_STATE:
+    case OTR_EV_ERROR:
+    case OTR_EV_NOTICE:
+    case OTR_EV_LOG:
+    case OTR_EV_SMP:
+    case OTR_EV_EXTRA_KEY:
+    case OTR_EV_NEED_KEY:
+    case OTR_EV_FINGERPRINT:
+        return TRUE;
+    }
+    return TRUE;
+}
+
 static void
 event_clear(OtrEvent *ev)
 {
     if (ev->text) {
-        otr_wipe(ev->text, strlen(ev->text));
+        if (text_is_secret(ev->type))
+            otr_wipe(ev->text, strlen(ev->text));
         g_free(ev->text);
     }
     if (ev->context)

@@ -37,13 +37,21 @@ static const char tag_v3[] = "\x20\x20\x09\x09\x20\x20\x09\x09";
 static const char *
 find(const char *hay, size_t len, const char *needle, size_t nlen)
 {
-    size_t i;
+    const char *p = hay;
+    const char *last;
 
     if (nlen == 0 || len < nlen)
         return NULL;
-    for (i = 0; i + nlen <= len; i++) {
-        if (hay[i] == needle[0] && memcmp(hay + i, needle, nlen) == 0)
-            return hay + i;
+    /* Last position where a match can start; memchr jumps between
+     * candidates for the first byte. */
+    last = hay + (len - nlen);
+    while (p <= last) {
+        p = memchr(p, needle[0], (size_t)(last - p) + 1);
+        if (p == NULL)
+            return NULL;
+        if (memcmp(p, needle, nlen) == 0)
+            return p;
+        p++;
     }
     return NULL;
 }
@@ -171,7 +179,7 @@ marker_kind(const char *m, size_t avail)
 void
 otr_classify(const char *msg, size_t len, OtrClassified *c)
 {
-    const char *m;
+    const char *m, *v3_frag = NULL, *v2_frag = NULL;
     size_t avail;
 
     g_return_if_fail(c != NULL);
@@ -179,16 +187,26 @@ otr_classify(const char *msg, size_t len, OtrClassified *c)
     c->kind = OTR_KIND_PLAINTEXT;
     g_return_if_fail(msg != NULL || len == 0);
 
-    m = find(msg, len, "?OTR|", 5);
-    if (m == NULL)
-        m = find(msg, len, "?OTR,", 5);
-    if (m != NULL) {
+    /* One pass over every "?OTR": the first one, and the first followed
+     * by '|' (v3 fragment) or ',' (v2 fragment). */
+    m = find(msg, len, MARKER, MARKER_LEN);
+    for (const char *p = m; p != NULL;) {
+        size_t at = (size_t)(p - msg) + MARKER_LEN;
+
+        if (at < len && msg[at] == '|') {
+            v3_frag = p;
+            break;
+        }
+        if (at < len && msg[at] == ',' && v2_frag == NULL)
+            v2_frag = p;
+        p = find(msg + at, len - at, MARKER, MARKER_LEN);
+    }
+    if (v3_frag != NULL || v2_frag != NULL) {
         c->kind = OTR_KIND_FRAGMENT;
-        c->start = (size_t)(m - msg);
+        c->start = (size_t)((v3_frag != NULL ? v3_frag : v2_frag) - msg);
         return;
     }
 
-    m = find(msg, len, MARKER, MARKER_LEN);
     if (m == NULL) {
         guint versions;
 

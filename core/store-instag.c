@@ -190,49 +190,18 @@ otr_store_instags_parse(OtrStore *store,
                         GError **error)
 {
     OtrStoreErrs errs = { name, 0, NULL };
-    char *buf, *p, *end;
-    guint lineno = 0;
 
     g_return_val_if_fail(store && (data || len == 0), FALSE);
-    buf = g_malloc(len + 1);
-    if (len)
-        memcpy(buf, data, len);
-    buf[len] = '\0';
-    end = buf + len;
-    for (p = buf; p < end;) {
-        char *nl = memchr(p, '\n', (size_t)(end - p));
-        char *eol = nl ? nl : end, *cr;
-
-        lineno++;
-        if (memchr(p, '\0', (size_t)(eol - p))) {
-            otr_store_errs_add(&errs, lineno, "NUL byte in line");
-        } else {
-            *eol = '\0';
-            cr = strchr(p, '\r');
-            if (cr)
-                *cr = '\0';
-            if (*p && *p != '#')
-                parse_line(store, p, lineno, &errs);
-        }
-        p = eol + 1;
-    }
-    g_free(buf);
+    otr_store_parse_lines(store, data, len, TRUE, parse_line, &errs);
     return otr_store_errs_finish(&errs, error);
 }
 
 gboolean
 otr_store_instags_load(OtrStore *store, const char *path, GError **error)
 {
-    char *data = NULL;
-    gsize len = 0;
-    gboolean missing, ok;
-
     g_return_val_if_fail(store && path, FALSE);
-    if (!otr_store_read_file(path, &data, &len, &missing, error))
-        return missing;
-    ok = otr_store_instags_parse(store, data, len, path, error);
-    g_free(data);
-    return ok;
+    return otr_store_load_file(store, path, otr_store_instags_parse, FALSE,
+                               error);
 }
 
 char *
@@ -253,13 +222,7 @@ otr_store_instags_serialize(const OtrStore *store, gsize *len)
 gboolean
 otr_store_instags_save(const OtrStore *store, const char *path, GError **error)
 {
-    gsize len;
-    char *data;
-    gboolean ok;
-
     g_return_val_if_fail(store && path, FALSE);
-    data = otr_store_instags_serialize(store, &len);
-    ok = otr_store_write_atomic(path, data, len, error);
-    g_free(data);
-    return ok;
+    return otr_store_save_file(store, path, otr_store_instags_serialize, FALSE,
+                               error);
 }

@@ -512,17 +512,8 @@ out:
 gboolean
 otr_store_keys_load(OtrStore *store, const char *path, GError **error)
 {
-    char *data = NULL;
-    gsize len = 0;
-    gboolean missing, ok;
-
     g_return_val_if_fail(store && path, FALSE);
-    if (!otr_store_read_file(path, &data, &len, &missing, error))
-        return missing;
-    ok = otr_store_keys_parse(store, data, len, path, error);
-    otr_wipe(data, len);
-    g_free(data);
-    return ok;
+    return otr_store_load_file(store, path, otr_store_keys_parse, TRUE, error);
 }
 
 /* ---- Writing ------------------------------------------------------------ */
@@ -584,14 +575,7 @@ otr_store_keys_serialize(const OtrStore *store, gsize *len)
 gboolean
 otr_store_keys_save(const OtrStore *store, const char *path, GError **error)
 {
-    gsize len;
-    char *data;
-    gboolean ok;
-
     g_return_val_if_fail(store && path, FALSE);
-    data = otr_store_keys_serialize(store, &len);
-    ok = otr_store_write_atomic(path, data, len, error);
-    otr_wipe(data, len);
-    g_free(data);
-    return ok;
+    return otr_store_save_file(store, path, otr_store_keys_serialize, TRUE,
+                               error);
 }

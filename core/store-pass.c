@@ -348,7 +348,7 @@ otr_store_key_is_locked(const OtrStore *store,
 }
 
 static void
-parse_sealed(OtrStore *store, const char *line, guint no, OtrStoreErrs *errs)
+parse_sealed(OtrStore *store, char *line, guint no, OtrStoreErrs *errs)
 {
     OtrStoreId id;
     Sealed s;
@@ -377,39 +377,25 @@ otr_store_sealed_parse(OtrStore *store,
                        GError **error)
 {
     OtrStoreErrs errs = { name, 0, NULL };
-    char **lines;
-    char *copy;
+    const char *nul;
 
     g_return_val_if_fail(store && (data || len == 0), FALSE);
-    copy = g_strndup(data ? data : "", len);
-    if (strlen(copy) != len)
+    /* A NUL byte ends the file: reported once, what follows is dropped. */
+    nul = len ? memchr(data, '\0', len) : NULL;
+    if (nul) {
         otr_store_errs_add(&errs, 1, "NUL byte in file");
-    lines = g_strsplit(copy, "\n", 0);
-    for (guint i = 0; lines[i]; i++) {
-        char *l = lines[i], *cr = strchr(l, '\r');
-        if (cr)
-            *cr = '\0';
-        if (*l && *l != '#')
-            parse_sealed(store, l, i + 1, &errs);
+        len = (gsize)(nul - data);
     }
-    g_strfreev(lines);
-    g_free(copy);
+    otr_store_parse_lines(store, data, len, TRUE, parse_sealed, &errs);
     return otr_store_errs_finish(&errs, error);
 }
 
 gboolean
 otr_store_sealed_load(OtrStore *store, const char *path, GError **error)
 {
-    char *data = NULL;
-    gsize len = 0;
-    gboolean missing, ok;
-
     g_return_val_if_fail(store && path, FALSE);
-    if (!otr_store_read_file(path, &data, &len, &missing, error))
-        return missing;
-    ok = otr_store_sealed_parse(store, data, len, path, error);
-    g_free(data);
-    return ok;
+    return otr_store_load_file(store, path, otr_store_sealed_parse, FALSE,
+                               error);
 }
 
 char *
@@ -432,15 +418,9 @@ otr_store_sealed_serialize(const OtrStore *store, gsize *len)
 gboolean
 otr_store_sealed_save(const OtrStore *store, const char *path, GError **error)
 {
-    gsize len;
-    char *data;
-    gboolean ok;
-
     g_return_val_if_fail(store && path, FALSE);
-    data = otr_store_sealed_serialize(store, &len);
-    ok = otr_store_write_atomic(path, data, len, error);
-    g_free(data);
-    return ok;
+    return otr_store_save_file(store, path, otr_store_sealed_serialize, FALSE,
+                               error);
 }
 
 gboolean
@@ -448,7 +428,6 @@ otr_store_keys_export(const OtrStore *store, const char *path, GError **error)
 {
     gsize len;
     char *data;
-    gboolean ok;
 
     g_return_val_if_fail(store && path, FALSE);
     for (GList *l = store->key_order.head; l; l = l->next) {
@@ -461,8 +440,5 @@ otr_store_keys_export(const OtrStore *store, const char *path, GError **error)
         }
     }
     data = otr_store_keys_serialize_all(store, TRUE, &len);
-    ok = otr_store_write_atomic(path, data, len, error);
-    otr_wipe(data, len);
-    g_free(data);
-    return ok;
+    return otr_store_write_owned(path, data, len, TRUE, error);
 }

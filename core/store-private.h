@@ -85,6 +85,53 @@ gboolean otr_store_read_file(const char *path,
                              gboolean *missing,
                              GError **error);
 
+/* Called for each line of a text file: NUL-terminated, LF and anything
+ * from the first CR on cut off, never empty. */
+typedef void (*OtrStoreLineFunc)(OtrStore *store,
+                                 char *line,
+                                 guint lineno,
+                                 OtrStoreErrs *errs);
+
+/* Splits data at LF and hands each non-empty line to func; lines starting
+ * with '#' are skipped too when comments is set. A line holding a NUL byte
+ * is reported in errs and skipped. */
+void otr_store_parse_lines(OtrStore *store,
+                           const char *data,
+                           gsize len,
+                           gboolean comments,
+                           OtrStoreLineFunc func,
+                           OtrStoreErrs *errs);
+
+/* The signatures of the otr_store_*_parse and otr_store_*_serialize
+ * functions of store.h and store-pass.h. */
+typedef gboolean (*OtrStoreParseFunc)(OtrStore *store,
+                                      const char *data,
+                                      gsize len,
+                                      const char *name,
+                                      GError **error);
+typedef char *(*OtrStoreSerializeFunc)(const OtrStore *store, gsize *len);
+
+/* Reads path and parses it; a missing file loads nothing and succeeds.
+ * secret: the file's bytes are wiped after parsing. */
+gboolean otr_store_load_file(OtrStore *store,
+                             const char *path,
+                             OtrStoreParseFunc parse,
+                             gboolean secret,
+                             GError **error);
+/* Writes data (len bytes) to path atomically, then frees it, wiped first
+ * when secret. */
+gboolean otr_store_write_owned(const char *path,
+                               char *data,
+                               gsize len,
+                               gboolean secret,
+                               GError **error);
+/* Serializes the store and writes the result atomically. */
+gboolean otr_store_save_file(const OtrStore *store,
+                             const char *path,
+                             OtrStoreSerializeFunc serialize,
+                             gboolean secret,
+                             GError **error);
+
 /* store-keys.c */
 OtrStoreKey *otr_store_key_entry(const OtrStore *store,
                                  const char *account,

@@ -130,3 +130,87 @@ otr_store_read_file(const char *path,
     g_error_free(err);
     return FALSE;
 }
+
+void
+otr_store_parse_lines(OtrStore *store,
+                      const char *data,
+                      gsize len,
+                      gboolean comments,
+                      OtrStoreLineFunc func,
+                      OtrStoreErrs *errs)
+{
+    char *buf, *p, *end;
+    guint lineno = 0;
+
+    buf = g_malloc(len + 1);
+    if (len)
+        memcpy(buf, data, len);
+    buf[len] = '\0';
+    end = buf + len;
+    for (p = buf; p < end;) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        char *eol = nl ? nl : end, *cr;
+
+        lineno++;
+        if (memchr(p, '\0', (size_t)(eol - p))) {
+            otr_store_errs_add(errs, lineno, "NUL byte in line");
+        } else {
+            *eol = '\0';
+            cr = strchr(p, '\r');
+            if (cr)
+                *cr = '\0';
+            if (*p && !(comments && *p == '#'))
+                func(store, p, lineno, errs);
+        }
+        p = eol + 1;
+    }
+    g_free(buf);
+}
+
+gboolean
+otr_store_load_file(OtrStore *store,
+                    const char *path,
+                    OtrStoreParseFunc parse,
+                    gboolean secret,
+                    GError **error)
+{
+    char *data = NULL;
+    gsize len = 0;
+    gboolean missing, ok;
+
+    if (!otr_store_read_file(path, &data, &len, &missing, error))
+        return missing;
+    ok = parse(store, data, len, path, error);
+    if (secret)
+        otr_wipe(data, len);
+    g_free(data);
+    return ok;
+}
+
+gboolean
+otr_store_write_owned(const char *path,
+                      char *data,
+                      gsize len,
+                      gboolean secret,
+                      GError **error)
+{
+    gboolean ok = otr_store_write_atomic(path, data, len, error);
+
+    if (secret)
+        otr_wipe(data, len);
+    g_free(data);
+    return ok;
+}
+
+gboolean
+otr_store_save_file(const OtrStore *store,
+                    const char *path,
+                    OtrStoreSerializeFunc serialize,
+                    gboolean secret,
+                    GError **error)
+{
+    gsize len = 0;
+    char *data = serialize(store, &len);
+
+    return otr_store_write_owned(path, data, len, secret, error);
+}

@@ -25,6 +25,7 @@
         gtk_grid_set_column_spacing(GTK_GRID(g), 2 * (sp));                    \
     } while (0)
 #define otr_gtk_label_left(l) gtk_widget_set_halign((l), GTK_ALIGN_START)
+#define otr_gtk_hexpand(w)    gtk_widget_set_hexpand((w), TRUE)
 #else
 #define otr_gtk_hbox_new(sp)     gtk_hbox_new(FALSE, (sp))
 #define otr_gtk_vbox_new(sp)     gtk_vbox_new(FALSE, (sp))
@@ -42,6 +43,7 @@
         gtk_table_set_col_spacings(GTK_TABLE(g), 2 * (sp));                    \
     } while (0)
 #define otr_gtk_label_left(l) gtk_misc_set_alignment(GTK_MISC(l), 0.0, 0.5)
+#define otr_gtk_hexpand(w)    ((void)(w))
 #endif
 
 #endif /* OFFREC_GTK_COMPAT_H */

@@ -47,8 +47,7 @@ conv_free(gpointer p)
     OtrConv *oc = p;
 
     otr_plugin_smp_close_ui(oc);
-    if (oc->confirm_ui)
-        purple_request_close(PURPLE_REQUEST_ACTION, oc->confirm_ui);
+    otr_plugin_state_confirm_close(oc);
     if (oc->confirm_texts)
         g_ptr_array_unref(oc->confirm_texts);
     otr_session_free(oc->session);

@@ -45,6 +45,10 @@ otr_plugin_send_text(OtrConv *oc, const char *html, char **message)
 
     otr_outbox_init(&out);
     err = otr_session_send(oc->session, plain, &out);
+    for (guint i = 0; i < otr_outbox_len(&out); i++) {
+        if (otr_outbox_get(&out, i)->type == OTR_EV_ERROR && err == OTR_OK)
+            err = otr_outbox_get(&out, i)->error; /* not held after all */
+    }
     otr_plugin_conv_process(oc, &out, wires, NULL);
     otr_outbox_clear(&out);
     if (wires->len == 0) {
@@ -53,9 +57,15 @@ otr_plugin_send_text(OtrConv *oc, const char *html, char **message)
             /* Held until private: libpurple shows nothing, so we do. */
             PurpleConversation *conv = otr_plugin_conv_purple(oc, TRUE);
 
+            /* It will go out encrypted: keep it out of the log too. */
             if (conv)
                 purple_conv_im_write(PURPLE_CONV_IM(conv), NULL, keep,
-                                     PURPLE_MESSAGE_SEND, time(NULL));
+                                     PURPLE_MESSAGE_SEND |
+                                         (otr_plugin_avoid_logging(oc->account,
+                                                                   oc->peer)
+                                              ? PURPLE_MESSAGE_NO_LOG
+                                              : 0),
+                                     time(NULL));
         }
         goto out;
     }

@@ -40,6 +40,7 @@ typedef struct {
     /* Key change: the next typed message needs confirmation. */
     gboolean confirm_pending;
     void *confirm_ui;
+    void *confirm_ctx; /* freed here if the dialog is closed unanswered */
     GPtrArray *confirm_texts; /* held HTML messages */
     /* SMP */
     gboolean smp_asked;     /* buddy asked, not answered */
@@ -47,6 +48,7 @@ typedef struct {
     gboolean smp_running;
     char *smp_question;
     void *smp_ui;         /* fallback request handle */
+    void *smp_ctx;        /* its callback data, owned while open */
     gboolean keygen_line; /* "generating key" already written */
 } OtrConv;
 
@@ -146,6 +148,7 @@ void otr_plugin_state_restore_logging(OtrConv *oc);
 const char *otr_plugin_state_name(OffrecState st);
 char *otr_plugin_state_status_text(OtrConv *oc);
 void otr_plugin_state_confirm_send(OtrConv *oc, const char *html);
+void otr_plugin_state_confirm_close(OtrConv *oc);
 void otr_plugin_signals_register(PurplePlugin *plugin);
 void otr_plugin_trust_changed(PurpleAccount *account, const char *buddy);
 

@@ -87,6 +87,18 @@ conflicting_plugin_loaded(void)
     return p && purple_plugin_is_loaded(p);
 }
 
+/* Binds the "offrec" text domain to the installed catalogs, or to
+ * $OFFREC_LOCALEDIR when set (tests point it at the build tree's po/,
+ * which has the <lang>/LC_MESSAGES/offrec.mo layout). */
+static void
+bind_text_domain(void)
+{
+    const char *dir = g_getenv("OFFREC_LOCALEDIR");
+
+    bindtextdomain(GETTEXT_PACKAGE, dir && *dir ? dir : LOCALEDIR);
+    bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+}
+
 static gboolean
 plugin_load(PurplePlugin *plugin)
 {
@@ -104,8 +116,7 @@ plugin_load(PurplePlugin *plugin)
                               "Disable the other OTR plugin first."));
         return FALSE;
     }
-    bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
-    bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+    bind_text_domain();
     if (!otr_init()) {
         purple_debug_error("offrec", "crypto libraries failed to start\n");
         return FALSE;
@@ -248,8 +259,7 @@ static PurplePluginInfo info = {
 static void
 plugin_init(PurplePlugin *plugin)
 {
-    bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
-    bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+    bind_text_domain();
     info.name = (char *)_("Off-the-Record Messaging (Offrec)");
     info.summary = (char *)_("End-to-end encrypted, deniable messaging");
     info.description =

@@ -24,9 +24,14 @@ otr_plugin_smp_close_ui(OtrConv *oc)
 {
     if (oc->smp_ui) {
         void *ui = oc->smp_ui;
+        SmpCtx *c = oc->smp_ctx;
 
         oc->smp_ui = NULL;
+        oc->smp_ctx = NULL;
+        /* Closing calls no callback: the context is ours to free. */
         purple_request_close(PURPLE_REQUEST_INPUT, ui);
+        if (c)
+            ctx_free(c);
     }
 }
 
@@ -39,6 +44,7 @@ answer_cb(SmpCtx *c, const char *secret)
     if (!oc)
         return;
     oc->smp_ui = NULL;
+    oc->smp_ctx = NULL;
     if (!secret || !*secret) {
         otr_plugin_smp_abort(oc);
         return;
@@ -55,6 +61,7 @@ cancel_cb(SmpCtx *c, const char *unused)
     if (!oc)
         return;
     oc->smp_ui = NULL;
+    oc->smp_ctx = NULL;
     otr_plugin_smp_abort(oc);
 }
 
@@ -86,7 +93,9 @@ open_fallback(OtrConv *oc)
                              _("Cancel"), PURPLE_CALLBACK(cancel_cb),
                              oc->account, oc->who,
                              otr_plugin_conv_purple(oc, FALSE), c);
-    if (!oc->smp_ui)
+    if (oc->smp_ui)
+        oc->smp_ctx = c;
+    else
         ctx_free(c); /* no UI ops: nothing will call us back */
     g_free(primary);
     g_free(secondary);

@@ -279,6 +279,7 @@ confirm_answer(ConfirmCtx *c, gboolean send)
     if (!oc)
         return;
     oc->confirm_ui = NULL;
+    oc->confirm_ctx = NULL;
     texts = oc->confirm_texts;
     oc->confirm_texts = NULL;
     if (!texts)
@@ -347,6 +348,25 @@ otr_plugin_state_confirm_send(OtrConv *oc, const char *html)
         _("Send"), PURPLE_CALLBACK(confirm_send_cb), _("Cancel"),
         PURPLE_CALLBACK(confirm_cancel_cb));
     g_free(primary);
+    if (oc->confirm_ui)
+        oc->confirm_ctx = c;
+    else
+        confirm_ctx_free(c);
+}
+
+void
+otr_plugin_state_confirm_close(OtrConv *oc)
+{
+    if (oc->confirm_ui) {
+        void *ui = oc->confirm_ui;
+        ConfirmCtx *c = oc->confirm_ctx;
+
+        oc->confirm_ui = NULL;
+        oc->confirm_ctx = NULL;
+        purple_request_close(PURPLE_REQUEST_ACTION, ui);
+        if (c)
+            confirm_ctx_free(c);
+    }
 }
 
 /* Trust of a buddy's fingerprint changed (command, API, SMP). */

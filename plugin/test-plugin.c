@@ -243,6 +243,20 @@ test_markup(void)
     g_free(s);
     g_free(html);
     g_assert_null(otr_plugin_markup_strip_tag("no tag here"));
+    /* XMPP hands over XHTML-IM as is; the tag survives there too. */
+    html = g_strconcat("<html xmlns='http://jabber.org/protocol/xhtml-im'>"
+                       "<body xmlns='http://www.w3.org/1999/xhtml'><p>hi "
+                       "<span style='font-weight: bold;'>x</span> &amp; y",
+                       tag, "</p></body></html>", NULL);
+    s = otr_plugin_markup_to_plain(html);
+    g_assert_nonnull(strstr(s, tag));
+    g_assert_nonnull(strstr(s, "hi x & y"));
+    g_free(s);
+    s = otr_plugin_markup_strip_tag(html);
+    g_assert_null(strstr(s, tag));
+    g_assert_nonnull(strstr(s, "&amp; y</p></body></html>"));
+    g_free(s);
+    g_free(html);
     s = g_strconcat("abc", tag, NULL);
     g_assert_cmpstr(otr_plugin_markup_tag_suffix("abc", s), ==, tag);
     g_assert_null(otr_plugin_markup_tag_suffix("abd", s));

@@ -11,6 +11,13 @@ offrec_pkgs_test="libotr5-dev libjson-glib-dev clang-14 libclang-rt-14-dev"
 offrec_pkgs_plugin="libpurple-dev libjson-glib-dev prosody lua-unbound finch
   tmux util-linux"
 
+# The front-ends and their real-client tests. Pidgin: pidgin-dev (GTK 2 via
+# pidgin.pc), libgtk-3-dev (GTK 3 build of the dialogs), real Pidgin under
+# Xvfb driven with xdotool, screenshots with ImageMagick, the SVG pixbuf
+# loader for the state icons.
+offrec_pkgs_ui="pidgin pidgin-dev libgtk-3-dev xvfb xdotool imagemagick
+  librsvg2-common"
+
 offrec_deps() {
     local want="" missing="" p group var
     for group in "$@"; do

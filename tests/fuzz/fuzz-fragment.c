@@ -11,15 +11,8 @@
 #include <string.h>
 
 #include "fragment-private.h"
+#include "fuzz-common.h"
 #include "proto-private.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            abort();                                                           \
-    } while (0)
 
 static void
 feed(OtrReassembly ra[2], const char *msg, size_t len)

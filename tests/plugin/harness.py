@@ -235,6 +235,22 @@ class Context:
     def note(self, text):
         self.notes.append(text)
 
+    def finish(self):
+        """End of a passing scenario: every client must quit cleanly and
+        no transcript may hold a GLib critical/warning from the plugin or
+        a sanitizer report."""
+        for c in list(self.clients):
+            c.quit()
+        bad = re.compile(r"offrec-(CRITICAL|WARNING)|ERROR: AddressSanitizer"
+                         r"|runtime error:|Segmentation fault")
+        for f in sorted(os.listdir(self.dir)):
+            if not f.endswith((".log", ".err")) or f == "stanzas.log":
+                continue
+            with open(os.path.join(self.dir, f), errors="replace") as fh:
+                for line in fh:
+                    if bad.search(line):
+                        raise Fail("%s: %s" % (f, line.strip()[:300]))
+
     def close(self):
         for c in list(self.clients):
             try:

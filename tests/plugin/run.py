@@ -14,6 +14,7 @@ one directory per scenario.
 
 import argparse
 import os
+import shutil
 import sys
 import time
 import traceback
@@ -50,6 +51,9 @@ def main():
         return 0
 
     print("TAP version 13")
+    if shutil.which("prosody") is None or shutil.which("prosodyctl") is None:
+        print("1..0 # SKIP prosody is not installed (scripts/deps.sh plugin)")
+        return 0
     print("1..%d" % len(todo))
     os.makedirs(opts.artifacts, exist_ok=True)
     srv = Prosody(ACCOUNTS)
@@ -71,6 +75,7 @@ def main():
                 if needs_plugin and not have_plugin:
                     raise Skip("offrec.so not built: %s" % opts.plugin)
                 func(ctx)
+                ctx.finish()
             except Skip as e:
                 status, why = "ok", " # SKIP %s" % e
             except Fail as e:

@@ -1,7 +1,13 @@
 /* Offrec tests — group arithmetic for SMP, against libgcrypt and against
- * products of single exponentiations; included by test-smp.c.
+ * products of single exponentiations; registered by test-smp.c.
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include <stdlib.h>
+
+#include <gcrypt.h>
+
+#include "group-private.h"
+#include "smp-harness.h"
 
 static void
 mpz_to_gcry(gcry_mpi_t *out, mpz_srcptr x)
@@ -35,7 +41,7 @@ random_below(GRand *r, mpz_ptr x, mpz_srcptr bound, unsigned bits)
         mpz_mod(x, x, bound);
 }
 
-static void
+void
 test_group_constants(void)
 {
     gcry_mpi_t gp = NULL;
@@ -67,7 +73,7 @@ test_group_constants(void)
     gcry_mpi_release(gp);
 }
 
-static void
+void
 test_group_ranges(void)
 {
     mpz_t x;
@@ -94,7 +100,7 @@ test_group_ranges(void)
     otr_group_clear(x);
 }
 
-static void
+void
 test_group_powm(void)
 {
     GRand *r = g_rand_new_with_seed(7);
@@ -126,7 +132,7 @@ test_group_powm(void)
     g_rand_free(r);
 }
 
-static void
+void
 test_group_multi_exp(void)
 {
     GRand *r = g_rand_new_with_seed(11);
@@ -168,7 +174,7 @@ test_group_multi_exp(void)
     g_rand_free(r);
 }
 
-static void
+void
 test_group_ops(void)
 {
     GRand *r = g_rand_new_with_seed(5);
@@ -199,7 +205,7 @@ test_group_ops(void)
     g_rand_free(r);
 }
 
-static void
+void
 test_group_serialise(void)
 {
     static const uint8_t lz[] = { 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 7, 0, 0, 0, 0 };
@@ -249,4 +255,3 @@ test_group_serialise(void)
     mpz_clears(v[0], v[1], v[2], h, want, NULL);
     g_byte_array_unref(buf);
 }
-

@@ -1,15 +1,19 @@
 /* Offrec tests — the AKE under hostile input: tampering, truncation, a
- * hand-built Bob, bad D-H values, headers, a missing key. Included by
- * test-ake.c (shares its recorded exchanges and spec helpers).
+ * hand-built Bob, bad D-H values, headers, a missing key. Registered by
+ * test-ake.c; shares its recorded exchanges and spec helpers
+ * (ake-harness.c).
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include <string.h>
+
+#include "ake-harness.h"
 
 /* ---- Tampering and truncation -------------------------------------------- */
 
 /* Flip one bit in every byte of Y's message of type mt in turn. The
  * subject must refuse it (or, where it cannot tell yet, the next step of
  * the exchange must fail); it never completes. */
-static void
+void
 test_tamper(gconstpointer data)
 {
     int code = GPOINTER_TO_INT(data), version = code / 10, mt = code % 10;
@@ -98,7 +102,7 @@ test_tamper(gconstpointer data)
 
 /* Every prefix of every message, and one extra byte: an error, no change,
  * both in the state that would act on it and in NONE. */
-static void
+void
 test_truncated(gconstpointer data)
 {
     int version = GPOINTER_TO_INT(data);
@@ -152,7 +156,7 @@ typedef enum {
     BOB_MAC_NO_LEN, /* MAC over the ciphertext without its length */
 } BobCase;
 
-static void
+void
 test_manual_bob(gconstpointer data)
 {
     BobCase bc = GPOINTER_TO_INT(data);
@@ -282,7 +286,7 @@ test_manual_bob(gconstpointer data)
 
 /* ---- Bad D-H values, versions, instance tags, missing key --------------- */
 
-static void
+void
 test_bad_gy(gconstpointer data)
 {
     int version = GPOINTER_TO_INT(data);
@@ -359,7 +363,7 @@ test_bad_gy(gconstpointer data)
 }
 
 /* A message whose header does not fit the AKE under way is refused. */
-static void
+void
 test_headers(void)
 {
     Script *sc = script_get(3), *sc2 = script_get(2);
@@ -441,7 +445,7 @@ test_headers(void)
     }
 }
 
-static void
+void
 test_no_key(void)
 {
     Script *sc = script_get(3);

@@ -1,7 +1,21 @@
 /* Offrec tests — SMP against libotr's own SMP steps (libotr/sm.h), loaded
- * at run time when libotr.so.5 is installed; included by test-smp.c.
+ * at run time when libotr.so.5 is installed; registered by test-smp.c.
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include <string.h>
+
+#include <gcrypt.h>
+
+#include "smp-harness.h"
+
+#if defined(__has_include)
+#if __has_include(<libotr/sm.h>) && __has_include(<dlfcn.h>)
+#include <dlfcn.h>
+#include <libotr/sm.h>
+#define HAVE_LIBOTR_SM 1
+#endif
+#endif
+
 #ifdef HAVE_LIBOTR_SM
 
 typedef struct {
@@ -272,7 +286,7 @@ test_smp_speed(Pair *p, gconstpointer data)
         g_assert_cmpfloat(ratio, <=, 0.45);
 }
 
-static void
+void
 add_libotr_tests(void)
 {
     g_test_add("/core/smp/libotr-interop", Pair, NULL, pair_setup,
@@ -283,7 +297,7 @@ add_libotr_tests(void)
 
 #else
 
-static void
+void
 add_libotr_tests(void)
 {
 }

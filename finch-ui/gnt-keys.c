@@ -1,0 +1,329 @@
+/* Offrec Finch front-end — "My private keys" (fingerprints, generate,
+ * import) and the non-blocking key generation progress windows.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <string.h>
+
+#include "finch-private.h"
+
+typedef struct {
+    GntWidget *win, *tree;
+} KeysWin;
+
+typedef struct {
+    PurpleAccount *account;
+    GntWidget *win, *label, *bar, *button;
+    gboolean running;
+} KeygenWin;
+
+static KeysWin *kw;
+static GList *keygens; /* KeygenWin* */
+
+static void
+keys_fill(void)
+{
+    OtrFinch *fin = otr_finch_get();
+    PurpleAccount *sel;
+
+    if (!fin || !kw)
+        return;
+    sel = gnt_tree_get_selection_data(GNT_TREE(kw->tree));
+    gnt_tree_remove_all(GNT_TREE(kw->tree));
+    for (GList *l = purple_accounts_get_all(); l; l = l->next) {
+        PurpleAccount *a = l->data;
+        char *fpr = fin->api->own_fingerprint(a);
+        int pct = fin->api->keygen_progress(a);
+        char *state =
+            pct >= 0 ? g_strdup_printf(_("generating (%d%%)"), pct) : NULL;
+
+        gnt_tree_add_row_last(
+            GNT_TREE(kw->tree), a,
+            gnt_tree_create_row(GNT_TREE(kw->tree),
+                                purple_account_get_username(a),
+                                purple_account_get_protocol_name(a),
+                                state ? state
+                                : fpr ? fpr
+                                      : _("no key yet")),
+            NULL);
+        g_free(fpr);
+        g_free(state);
+    }
+    if (sel && g_list_find(purple_accounts_get_all(), sel))
+        gnt_tree_set_selected(GNT_TREE(kw->tree), sel);
+}
+
+static PurpleAccount *
+keys_selected(void)
+{
+    PurpleAccount *a =
+        kw ? gnt_tree_get_selection_data(GNT_TREE(kw->tree)) : NULL;
+
+    return a && g_list_find(purple_accounts_get_all(), a) ? a : NULL;
+}
+
+static void
+do_generate(PurpleAccount *a)
+{
+    OtrFinch *fin = otr_finch_get();
+
+    if (!fin || !a || !g_list_find(purple_accounts_get_all(), a))
+        return;
+    if (!fin->api->keygen_start(a))
+        purple_notify_message(fin->plugin, PURPLE_NOTIFY_MSG_ERROR,
+                              _("Generating private key"),
+                              _("The key generation could not be started."),
+                              NULL, NULL, NULL);
+    keys_fill();
+}
+
+static void
+confirm_generate(gpointer account, int choice)
+{
+    if (choice == 0)
+        do_generate(account);
+}
+
+static void
+on_generate(GntWidget *b, gpointer unused)
+{
+    OtrFinch *fin = otr_finch_get();
+    PurpleAccount *a = keys_selected();
+    char *fpr;
+
+    if (!fin || !a)
+        return;
+    fpr = fin->api->own_fingerprint(a);
+    if (!fpr) {
+        do_generate(a);
+        return;
+    }
+    g_free(fpr);
+    purple_request_action(fin->plugin, _("Replace private key"),
+                          _("This account already has a private key."),
+                          _("A new key changes your fingerprint: your buddies "
+                            "will have to verify you again. Replace it?"),
+                          1, a, NULL, NULL, a, 2, _("Replace"),
+                          PURPLE_CALLBACK(confirm_generate), _("Cancel"),
+                          PURPLE_CALLBACK(confirm_generate));
+}
+
+static void
+import_dir(gpointer unused, const char *dir)
+{
+    OtrFinch *fin = otr_finch_get();
+    char *summary = NULL;
+    gboolean ok;
+
+    if (!fin)
+        return;
+    ok = fin->api->import_pidgin_otr(dir && *dir ? dir : NULL, &summary);
+    purple_notify_message(fin->plugin,
+                          ok ? PURPLE_NOTIFY_MSG_INFO : PURPLE_NOTIFY_MSG_ERROR,
+                          _("Import OTR keys"),
+                          ok ? _("Imported.") : _("Nothing was imported."),
+                          summary, NULL, NULL);
+    g_free(summary);
+    keys_fill();
+}
+
+static void
+on_import(GntWidget *b, gpointer unused)
+{
+    OtrFinch *fin = otr_finch_get();
+
+    if (!fin)
+        return;
+    purple_request_input(
+        fin->plugin, _("Import OTR keys"),
+        _("Import keys and fingerprints of pidgin-otr (libotr files)"),
+        _("The directory holding otr.private_key, otr.fingerprints and "
+          "otr.instance_tags. Leave it empty for pidgin-otr's own files in "
+          "your libpurple directory."),
+        purple_user_dir(), FALSE, FALSE, NULL, _("Import"),
+        PURPLE_CALLBACK(import_dir), _("Cancel"), NULL, NULL, NULL, NULL, NULL);
+}
+
+static void
+on_passphrase(GntWidget *b, gpointer unused)
+{
+    OtrFinch *fin = otr_finch_get();
+
+    if (!fin)
+        return;
+    purple_notify_message(fin->plugin, PURPLE_NOTIFY_MSG_INFO,
+                          _("Passphrase protection"),
+                          _("Passphrase protection is not available yet."),
+                          _("This version of the Offrec core plugin stores "
+                            "private keys unencrypted (mode 0600), like "
+                            "pidgin-otr."),
+                          NULL, NULL);
+}
+
+static void
+keys_close(GntWidget *b, gpointer unused)
+{
+    if (kw)
+        gnt_widget_destroy(kw->win);
+}
+
+static void
+keys_destroyed(GntWidget *w, gpointer unused)
+{
+    g_clear_pointer(&kw, g_free);
+}
+
+void
+otr_finch_keys_open(void)
+{
+    GntWidget *row;
+
+    if (kw) {
+        keys_fill();
+        gnt_widget_show(kw->win);
+        return;
+    }
+    kw = g_new0(KeysWin, 1);
+    kw->win = otr_finch_window_new(_("My private keys"));
+    kw->tree = gnt_tree_new_with_columns(3);
+    gnt_tree_set_column_titles(GNT_TREE(kw->tree), _("Account"), _("Protocol"),
+                               _("Fingerprint"));
+    gnt_tree_set_show_title(GNT_TREE(kw->tree), TRUE);
+    gnt_tree_set_col_width(GNT_TREE(kw->tree), 0, 30);
+    gnt_tree_set_col_width(GNT_TREE(kw->tree), 1, 10);
+    gnt_tree_set_col_width(GNT_TREE(kw->tree), 2, 46);
+    gnt_widget_set_size(kw->tree, 90, 6);
+    gnt_box_add_widget(GNT_BOX(kw->win), kw->tree);
+    row = otr_finch_button_row(kw->win);
+    otr_finch_button_add(row, _("Generate"), G_CALLBACK(on_generate), NULL);
+    otr_finch_button_add(row, _("Import..."), G_CALLBACK(on_import), NULL);
+    otr_finch_button_add(row, _("Passphrase..."), G_CALLBACK(on_passphrase),
+                         NULL);
+    otr_finch_button_add(row, _("Close"), G_CALLBACK(keys_close), NULL);
+    g_signal_connect(G_OBJECT(kw->win), "destroy", G_CALLBACK(keys_destroyed),
+                     NULL);
+    keys_fill();
+    gnt_widget_show(kw->win);
+}
+
+/* Key generation progress: one window per account, Cancel while running. */
+static void
+keygen_destroyed(GntWidget *w, KeygenWin *k)
+{
+    keygens = g_list_remove(keygens, k);
+    g_free(k);
+}
+
+static void
+keygen_button(GntWidget *b, KeygenWin *k)
+{
+    OtrFinch *fin = otr_finch_get();
+
+    if (k->running && fin && g_list_find(purple_accounts_get_all(), k->account))
+        fin->api->keygen_cancel(k->account); /* FAILED follows */
+    else
+        gnt_widget_destroy(k->win);
+}
+
+static KeygenWin *
+keygen_find(PurpleAccount *a)
+{
+    for (GList *l = keygens; l; l = l->next)
+        if (((KeygenWin *)l->data)->account == a)
+            return l->data;
+    return NULL;
+}
+
+static KeygenWin *
+keygen_open(PurpleAccount *a)
+{
+    KeygenWin *k = keygen_find(a);
+    char *t;
+
+    if (k)
+        return k;
+    k = g_new0(KeygenWin, 1);
+    k->account = a;
+    k->win = otr_finch_window_new(_("Generating private key"));
+    t = g_strdup_printf(_("Generating a private key for %s (%s).\nThis may "
+                          "take a moment; Finch stays usable meanwhile."),
+                        purple_account_get_username(a),
+                        purple_account_get_protocol_name(a));
+    k->label = gnt_label_new(t);
+    g_free(t);
+    gnt_box_add_widget(GNT_BOX(k->win), k->label);
+    k->bar = gnt_progress_bar_new();
+    gnt_widget_set_size(k->bar, 40, 1);
+    gnt_box_add_widget(GNT_BOX(k->win), k->bar);
+    k->button = otr_finch_button_add(otr_finch_button_row(k->win), _("Cancel"),
+                                     G_CALLBACK(keygen_button), k);
+    g_signal_connect(G_OBJECT(k->win), "destroy", G_CALLBACK(keygen_destroyed),
+                     k);
+    keygens = g_list_prepend(keygens, k);
+    gnt_widget_show(k->win);
+    return k;
+}
+
+static void
+keygen_progress(PurpleAccount *a, int pct, int ev, gpointer unused)
+{
+    OtrFinch *fin = otr_finch_get();
+    KeygenWin *k;
+    char *fpr, *t;
+
+    if (!fin || !a)
+        return;
+    k = ev == OFFREC_KEYGEN_STARTED ? keygen_open(a) : keygen_find(a);
+    if (k) {
+        switch ((OffrecKeygenEvent)ev) {
+        case OFFREC_KEYGEN_STARTED:
+        case OFFREC_KEYGEN_PROGRESS:
+            k->running = TRUE;
+            gnt_progress_bar_set_fraction(GNT_PROGRESS_BAR(k->bar),
+                                          CLAMP(pct, 0, 100) / 100.0);
+            break;
+        case OFFREC_KEYGEN_DONE:
+            /* The fingerprint shows in "My private keys" and the waiting
+             * conversation continues by itself: the window has done its
+             * job, and must not keep the keyboard focus. */
+            k->running = FALSE;
+            gnt_widget_destroy(k->win);
+            k = NULL;
+            fpr = fin->api->own_fingerprint(a);
+            t = g_strdup_printf(_("Private key for %s ready: %s"),
+                                purple_account_get_username(a),
+                                fpr ? fpr : "?");
+            purple_debug_info("offrec-gnt", "%s\n", t);
+            g_free(t);
+            g_free(fpr);
+            break;
+        case OFFREC_KEYGEN_FAILED:
+            k->running = FALSE;
+            gnt_label_set_text(GNT_LABEL(k->label),
+                               _("The key generation failed or was "
+                                 "cancelled."));
+            gnt_button_set_text(GNT_BUTTON(k->button), _("Close"));
+            break;
+        }
+        if (k)
+            gnt_widget_draw(k->win);
+    }
+    keys_fill();
+}
+
+void
+otr_finch_keys_init(void)
+{
+    OtrFinch *fin = otr_finch_get();
+
+    purple_signal_connect(fin->core, "otr-keygen-progress", fin->plugin,
+                          PURPLE_CALLBACK(keygen_progress), NULL);
+}
+
+void
+otr_finch_keys_uninit(void)
+{
+    if (kw)
+        gnt_widget_destroy(kw->win);
+    while (keygens)
+        gnt_widget_destroy(((KeygenWin *)keygens->data)->win);
+}
