@@ -32,9 +32,13 @@ otr_session_log(OtrSession *s, OtrOutbox *out, const char *fmt, ...)
 }
 
 OtrInstance *
-otr_instance_find(OtrSession *s, guint32 tag)
+otr_instance_find(const OtrSession *s, guint32 tag)
 {
-    return g_hash_table_lookup(s->instances, GUINT_TO_POINTER(tag));
+    for (guint i = 0; i < s->n_instances; i++) {
+        if (s->instances[i]->tag == tag)
+            return s->instances[i];
+    }
+    return NULL;
 }
 
 OtrInstance *
@@ -44,14 +48,40 @@ otr_instance_get(OtrSession *s, guint32 tag)
 
     if (in)
         return in;
-    if (g_hash_table_size(s->instances) >= OTR_MAX_INSTANCES)
+    if (s->n_instances >= OTR_MAX_INSTANCES)
         return NULL;
     in = g_new0(OtrInstance, 1);
     in->tag = tag;
-    in->ake = otr_ake_new(s->our_instag);
     in->msgstate = OTR_MSG_PLAINTEXT;
-    g_hash_table_insert(s->instances, GUINT_TO_POINTER(tag), in);
+    /* Grown one at a time: there are rarely more than one or two. */
+    s->instances = g_renew(OtrInstance *, s->instances, s->n_instances + 1);
+    s->instances[s->n_instances++] = in;
     return in;
+}
+
+OtrAkeState
+otr_session_ake_state(const OtrAke *ake)
+{
+    return ake ? otr_ake_state(ake) : OTR_AKE_NONE;
+}
+
+OtrAke *
+otr_session_ake_get(OtrSession *s, OtrAke **slot)
+{
+    if (!*slot)
+        *slot = otr_ake_new(s->our_instag);
+    return *slot;
+}
+
+void
+otr_session_ake_compact(OtrAke **slot)
+{
+    /* An AKE in NONE holds nothing but our instance tag (otr_ake_reset):
+     * a new one made later is the same. */
+    if (*slot && otr_ake_state(*slot) == OTR_AKE_NONE) {
+        otr_ake_free(*slot);
+        *slot = NULL;
+    }
 }
 
 void
@@ -76,7 +106,8 @@ otr_instances_destroy(gpointer p)
     OtrInstance *in = p;
 
     otr_instance_forget_keys(in);
-    otr_ake_free(in->ake);
+    if (in->ake)
+        otr_ake_free(in->ake);
     if (in->pending_ake)
         g_bytes_unref(in->pending_ake);
     otr_wipe(in, sizeof *in);
@@ -116,19 +147,15 @@ better(OtrSelect how, const OtrInstance *a, const OtrInstance *b)
 OtrInstance *
 otr_instance_selected(const OtrSession *s)
 {
-    GHashTableIter it;
-    gpointer value;
     OtrInstance *best = NULL;
 
     if (s->select_how == OTR_SELECT_INSTANCE) {
-        best =
-            g_hash_table_lookup(s->instances, GUINT_TO_POINTER(s->select_tag));
+        best = otr_instance_find(s, s->select_tag);
         if (best)
             return best;
     }
-    g_hash_table_iter_init(&it, s->instances);
-    while (g_hash_table_iter_next(&it, NULL, &value)) {
-        OtrInstance *in = value;
+    for (guint i = 0; i < s->n_instances; i++) {
+        OtrInstance *in = s->instances[i];
 
         if (!best || better(s->select_how, in, best))
             best = in;
@@ -369,6 +396,8 @@ otr_session_send_error(OtrSession *s,
 void
 otr_session_flush_held(OtrSession *s, OtrInstance *in, OtrOutbox *out)
 {
+    if (!s->held)
+        return;
     for (guint i = 0; i < s->held->len; i++) {
         OtrHeld *h = &g_array_index(s->held, OtrHeld, i);
         OtrError err;
@@ -381,7 +410,8 @@ otr_session_flush_held(OtrSession *s, OtrInstance *in, OtrOutbox *out)
         otr_wipe(h->text, strlen(h->text));
         g_free(h->text);
     }
-    g_array_set_size(s->held, 0);
+    g_array_unref(s->held);
+    s->held = NULL;
 }
 
 void
@@ -390,7 +420,7 @@ otr_session_start_ake(OtrSession *s, guint offered, OtrOutbox *out)
     guint common = offered & s->versions;
     int version = (common & OTR_V3) ? 3 : (common & OTR_V2) ? 2 : 0;
     GBytes *msg = NULL;
-    OtrAke *ake;
+    OtrAke *ake, **slot;
     OtrError err;
 
     if (version == 0) {
@@ -398,16 +428,18 @@ otr_session_start_ake(OtrSession *s, guint offered, OtrOutbox *out)
         return;
     }
     if (version == 3) {
-        ake = s->master_ake;
+        slot = &s->master_ake;
     } else {
         OtrInstance *in = otr_instance_get(s, OTR_INSTAG_V2);
 
         if (!in)
             return;
-        ake = in->ake;
+        slot = &in->ake;
     }
+    ake = otr_session_ake_get(s, slot);
     err = otr_ake_start(ake, &s->host, version, 0, &msg);
     if (err != OTR_OK) {
+        otr_session_ake_compact(slot);
         otr_session_log(s, out, "could not start the AKE: %s",
                         otr_error_str(err));
         return;

@@ -23,6 +23,8 @@
 /* One remote instance (libotr's child context). */
 typedef struct {
     guint32 tag; /* OTR_INSTAG_V2 for a v2 peer */
+    /* NULL while no AKE is under way: an idle AKE equals a fresh one, so
+     * it is allocated on demand and freed once back to NONE. */
     OtrAke *ake;
     OtrMsgState msgstate;
     gboolean have_keys;
@@ -51,8 +53,18 @@ typedef struct {
     gint64 when;
 } OtrHeld;
 
+/* Fragments being reassembled from one sender (0 for v2). */
+typedef struct {
+    guint32 sender;
+    OtrReassembly ra;
+} OtrReassemblySlot;
+
+/* Everything below that is only needed now and then (held messages,
+ * reassembly, an AKE under way) is allocated on demand, so an idle
+ * established session costs little more than its keys. */
 struct OtrSession {
     OtrHost host;
+    /* account, protocol and peer share one allocation (account's). */
     char *account, *protocol, *peer;
     guint32 our_instag;
     OtrPolicy policy;
@@ -60,14 +72,19 @@ struct OtrSession {
     size_t max_msg_size;
     const OtrPrivKey *key; /* borrowed */
 
-    /* Master: the D-H Commit we sent before knowing the instance. */
+    /* Master: the D-H Commit we sent before knowing the instance; NULL
+     * while no such AKE is under way. */
     OtrAke *master_ake;
     gint64 master_commit_time;
     OtrOffer offer;
-    GArray *held; /* of OtrHeld, under ALWAYS */
+    GArray *held; /* of OtrHeld, under ALWAYS; NULL when none */
 
-    GHashTable *instances;  /* guint32 tag -> OtrInstance* */
-    GHashTable *reassembly; /* guint32 sender -> OtrReassembly* */
+    /* Remote instances, in order of creation (at most OTR_MAX_INSTANCES;
+     * a linear search beats hashing for the one or two seen in practice). */
+    OtrInstance **instances;
+    guint n_instances;
+    OtrReassemblySlot *reassembly; /* n_reassembly; NULL when none */
+    guint n_reassembly;
     OtrSelect select_how;
     guint32 select_tag;
     gboolean need_key_sent;
@@ -75,10 +92,16 @@ struct OtrSession {
 
 /* ---- instance.c --------------------------------------------------------- */
 
-OtrInstance *otr_instance_find(OtrSession *s, guint32 tag);
+OtrInstance *otr_instance_find(const OtrSession *s, guint32 tag);
 /* Finds or creates; NULL when the bound on instances is reached. */
 OtrInstance *otr_instance_get(OtrSession *s, guint32 tag);
 void otr_instances_destroy(gpointer inst);
+/* State of an AKE slot that may be empty (NULL: NONE). */
+OtrAkeState otr_session_ake_state(const OtrAke *ake);
+/* The AKE in *slot, created when the slot is empty. */
+OtrAke *otr_session_ake_get(OtrSession *s, OtrAke **slot);
+/* Free the AKE in *slot when it is back to NONE (nothing to keep). */
+void otr_session_ake_compact(OtrAke **slot);
 /* The instance the next send goes to, NULL when none is known. */
 OtrInstance *otr_instance_selected(const OtrSession *s);
 void otr_instance_set_state(OtrSession *s,

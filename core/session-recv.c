@@ -44,8 +44,9 @@ otr_session_ake_message(OtrSession *s,
     otr_header_read(&r, &hdr);
     if (!otr_reader_ok(&r))
         return OTR_ERR_MALFORMED;
-    err = otr_ake_receive(in->ake, &s->host, s->key, &hdr, data + r.pos,
-                          len - r.pos, &reply, &done);
+    err = otr_ake_receive(otr_session_ake_get(s, &in->ake), &s->host, s->key,
+                          &hdr, data + r.pos, len - r.pos, &reply, &done);
+    otr_session_ake_compact(&in->ake);
     if (err == OTR_ERR_NO_KEY) {
         if (in->pending_ake)
             g_bytes_unref(in->pending_ake);
@@ -324,10 +325,10 @@ undecodable(OtrSession *s, const char *text, size_t len, OtrOutbox *out)
 static gboolean
 maybe_copy_master(OtrSession *s, OtrInstance *in, uint8_t type)
 {
-    OtrAkeState mine = otr_ake_state(in->ake);
+    OtrAkeState mine = otr_session_ake_state(in->ake);
     OtrAke *copy;
 
-    if (otr_ake_state(s->master_ake) != OTR_AKE_AWAITING_DHKEY ||
+    if (otr_session_ake_state(s->master_ake) != OTR_AKE_AWAITING_DHKEY ||
         otr_ake_version(s->master_ake) != 3)
         return FALSE;
     if (type == OTR_TYPE_DH_COMMIT && mine != OTR_AKE_NONE)
@@ -340,7 +341,8 @@ maybe_copy_master(OtrSession *s, OtrInstance *in, uint8_t type)
     copy = otr_ake_copy(s->master_ake);
     if (!copy)
         return FALSE;
-    otr_ake_free(in->ake);
+    if (in->ake)
+        otr_ake_free(in->ake);
     in->ake = copy;
     return TRUE;
 }
@@ -402,8 +404,8 @@ otr_session_receive_encoded(OtrSession *s,
          * commit must not take this instance over. (libotr does not; it
          * stalls when both sides start at once.) */
         if (copied && hdr.type == OTR_TYPE_DH_COMMIT &&
-            otr_ake_state(in->ake) == OTR_AKE_AWAITING_REVEALSIG)
-            otr_ake_reset(s->master_ake);
+            otr_session_ake_state(in->ake) == OTR_AKE_AWAITING_REVEALSIG)
+            g_clear_pointer(&s->master_ake, otr_ake_free);
         break;
     case OTR_TYPE_REVEAL_SIG:
     case OTR_TYPE_SIGNATURE:

@@ -14,13 +14,33 @@ now(const OtrSession *s)
     return s->host.ops->now(s->host.user);
 }
 
+/* Drop every stored fragment. */
 static void
-reassembly_free(gpointer p)
+reassembly_forget(OtrSession *s)
 {
-    OtrReassembly *ra = p;
+    for (guint i = 0; i < s->n_reassembly; i++)
+        otr_reassembly_clear(&s->reassembly[i].ra);
+    g_free(s->reassembly);
+    s->reassembly = NULL;
+    s->n_reassembly = 0;
+}
 
-    otr_reassembly_clear(ra);
-    g_free(ra);
+/* The reassembly buffer for sender, made when needed (the oldest ones are
+ * dropped when too many senders are pending). */
+static OtrReassembly *
+reassembly_get(OtrSession *s, guint32 sender)
+{
+    for (guint i = 0; i < s->n_reassembly; i++) {
+        if (s->reassembly[i].sender == sender)
+            return &s->reassembly[i].ra;
+    }
+    if (s->n_reassembly >= OTR_MAX_REASSEMBLY)
+        reassembly_forget(s);
+    s->reassembly =
+        g_renew(OtrReassemblySlot, s->reassembly, s->n_reassembly + 1);
+    memset(&s->reassembly[s->n_reassembly], 0, sizeof *s->reassembly);
+    s->reassembly[s->n_reassembly].sender = sender;
+    return &s->reassembly[s->n_reassembly++].ra;
 }
 
 static void
@@ -36,27 +56,33 @@ otr_session_new(const OtrHostOps *ops,
                 void *user,
                 const OtrSessionConfig *config)
 {
+    const char *account, *protocol, *peer;
+    size_t la, lp, lr;
     OtrSession *s;
 
     g_return_val_if_fail(ops != NULL && config != NULL, NULL);
     g_return_val_if_fail(config->our_instag >= OTR_INSTAG_MIN, NULL);
+    account = config->account ? config->account : "";
+    protocol = config->protocol ? config->protocol : "";
+    peer = config->peer ? config->peer : "";
+    la = strlen(account) + 1;
+    lp = strlen(protocol) + 1;
+    lr = strlen(peer) + 1;
     s = g_new0(OtrSession, 1);
     s->host.ops = ops;
     s->host.user = user;
-    s->account = g_strdup(config->account ? config->account : "");
-    s->protocol = g_strdup(config->protocol ? config->protocol : "");
-    s->peer = g_strdup(config->peer ? config->peer : "");
+    /* One block for the three names: "account\0protocol\0peer\0". */
+    s->account = g_malloc(la + lp + lr);
+    s->protocol = s->account + la;
+    s->peer = s->protocol + lp;
+    memcpy(s->account, account, la);
+    memcpy(s->protocol, protocol, lp);
+    memcpy(s->peer, peer, lr);
     s->our_instag = config->our_instag;
     s->policy = config->policy;
     s->versions = config->versions & (OTR_V2 | OTR_V3);
     s->max_msg_size = config->max_msg_size;
-    s->master_ake = otr_ake_new(s->our_instag);
     s->offer = OTR_OFFER_NOT;
-    s->held = g_array_new(FALSE, TRUE, sizeof(OtrHeld));
-    s->instances = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-                                         otr_instances_destroy);
-    s->reassembly = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-                                          reassembly_free);
     s->select_how = OTR_SELECT_MOST_SECURE;
     return s;
 }
@@ -66,15 +92,18 @@ otr_session_free(OtrSession *s)
 {
     if (!s)
         return;
-    for (guint i = 0; i < s->held->len; i++)
-        held_clear(&g_array_index(s->held, OtrHeld, i));
-    g_array_unref(s->held);
-    g_hash_table_destroy(s->instances);
-    g_hash_table_destroy(s->reassembly);
-    otr_ake_free(s->master_ake);
-    g_free(s->account);
-    g_free(s->protocol);
-    g_free(s->peer);
+    if (s->held) {
+        for (guint i = 0; i < s->held->len; i++)
+            held_clear(&g_array_index(s->held, OtrHeld, i));
+        g_array_unref(s->held);
+    }
+    for (guint i = 0; i < s->n_instances; i++)
+        otr_instances_destroy(s->instances[i]);
+    g_free(s->instances);
+    reassembly_forget(s);
+    if (s->master_ake)
+        otr_ake_free(s->master_ake);
+    g_free(s->account); /* protocol and peer too */
     otr_wipe(s, sizeof *s);
     g_free(s);
 }
@@ -138,15 +167,17 @@ send_plaintext(OtrSession *s, OtrInstance *in, const char *text, OtrOutbox *out)
 
     if (s->policy == OTR_POLICY_ALWAYS) {
         OtrHeld h = { g_strdup(text), now(s) };
-        gboolean first = s->held->len == 0;
+        gboolean first = !s->held || s->held->len == 0;
 
-        if (s->held->len >= OTR_MAX_HELD) {
+        if (s->held && s->held->len >= OTR_MAX_HELD) {
             otr_outbox_error(out, tag, OTR_ERR_TOO_BIG,
                              "Too many messages are waiting for the "
                              "private conversation; not sent.");
             held_clear(&h);
             return;
         }
+        if (!s->held)
+            s->held = g_array_new(FALSE, TRUE, sizeof(OtrHeld));
         g_array_append_val(s->held, h);
         otr_outbox_push(out, OTR_EV_NOTICE, tag,
                         "Attempting to start a private conversation; "
@@ -321,13 +352,7 @@ receive_fragment(OtrSession *s, const char *text, size_t len, OtrOutbox *out)
         }
     }
     key = f.version == 3 ? f.sender : 0;
-    ra = g_hash_table_lookup(s->reassembly, GUINT_TO_POINTER(key));
-    if (!ra) {
-        if (g_hash_table_size(s->reassembly) >= OTR_MAX_REASSEMBLY)
-            g_hash_table_remove_all(s->reassembly);
-        ra = g_new0(OtrReassembly, 1);
-        g_hash_table_insert(s->reassembly, GUINT_TO_POINTER(key), ra);
-    }
+    ra = reassembly_get(s, key);
     err = otr_reassembly_add(ra, &f, &res, &whole);
     if (err != OTR_OK) {
         otr_session_log(s, out, "fragment dropped: %s", otr_error_str(err));
@@ -354,7 +379,7 @@ receive_one(OtrSession *s,
     /* Spec: a message that is not a fragment makes us forget any stored
      * fragments (libotr does the same per context). */
     if (!whole && c.kind != OTR_KIND_FRAGMENT)
-        g_hash_table_remove_all(s->reassembly);
+        reassembly_forget(s);
     if (opportunistic(s)) {
         if (c.kind != OTR_KIND_PLAINTEXT)
             s->offer = OTR_OFFER_ACCEPTED;
@@ -414,16 +439,14 @@ void
 otr_session_tick(OtrSession *s, OtrOutbox *out)
 {
     gint64 t;
-    GHashTableIter it;
-    gpointer value;
     guint i = 0;
 
     g_return_if_fail(s != NULL && out != NULL);
     t = now(s);
-    if (otr_ake_state(s->master_ake) == OTR_AKE_AWAITING_DHKEY &&
+    if (otr_session_ake_state(s->master_ake) == OTR_AKE_AWAITING_DHKEY &&
         t - s->master_commit_time >= OTR_AKE_WAIT_SECS)
-        otr_ake_reset(s->master_ake);
-    while (i < s->held->len) {
+        g_clear_pointer(&s->master_ake, otr_ake_free);
+    while (s->held && i < s->held->len) {
         OtrHeld *h = &g_array_index(s->held, OtrHeld, i);
 
         if (t - h->when < OTR_HOLD_SECS) {
@@ -436,9 +459,8 @@ otr_session_tick(OtrSession *s, OtrOutbox *out)
         held_clear(h);
         g_array_remove_index(s->held, i);
     }
-    g_hash_table_iter_init(&it, s->instances);
-    while (g_hash_table_iter_next(&it, NULL, &value)) {
-        OtrInstance *in = value;
+    for (i = 0; i < s->n_instances; i++) {
+        OtrInstance *in = s->instances[i];
 
         if (in->msgstate != OTR_MSG_ENCRYPTED ||
             in->last_data_recv < in->last_sent ||
@@ -453,20 +475,16 @@ otr_session_tick(OtrSession *s, OtrOutbox *out)
 OtrError
 otr_session_key_ready(OtrSession *s, OtrOutbox *out)
 {
-    GHashTableIter it;
-    gpointer value;
-    GPtrArray *waiting = g_ptr_array_new();
+    GPtrArray *waiting;
 
     g_return_val_if_fail(s != NULL && out != NULL, OTR_ERR_INVALID);
-    if (!s->key) {
-        g_ptr_array_unref(waiting);
+    if (!s->key)
         return OTR_ERR_NO_KEY;
-    }
     s->need_key_sent = FALSE;
-    g_hash_table_iter_init(&it, s->instances);
-    while (g_hash_table_iter_next(&it, NULL, &value)) {
-        if (((OtrInstance *)value)->pending_ake)
-            g_ptr_array_add(waiting, value);
+    waiting = g_ptr_array_new();
+    for (guint i = 0; i < s->n_instances; i++) {
+        if (s->instances[i]->pending_ake)
+            g_ptr_array_add(waiting, s->instances[i]);
     }
     for (guint i = 0; i < waiting->len; i++) {
         OtrInstance *in = waiting->pdata[i];
@@ -509,16 +527,10 @@ GArray *
 otr_session_instances(const OtrSession *s)
 {
     GArray *tags = g_array_new(FALSE, FALSE, sizeof(guint32));
-    GHashTableIter it;
-    gpointer key;
 
     g_return_val_if_fail(s != NULL, tags);
-    g_hash_table_iter_init(&it, s->instances);
-    while (g_hash_table_iter_next(&it, &key, NULL)) {
-        guint32 tag = GPOINTER_TO_UINT(key);
-
-        g_array_append_val(tags, tag);
-    }
+    for (guint i = 0; i < s->n_instances; i++)
+        g_array_append_val(tags, s->instances[i]->tag);
     g_array_sort(tags, cmp_tag);
     return tags;
 }
@@ -531,7 +543,7 @@ otr_session_status(const OtrSession *s, guint32 instance, OtrStatus *st)
     g_return_if_fail(s != NULL && st != NULL);
     memset(st, 0, sizeof *st);
     st->state = OTR_MSG_PLAINTEXT;
-    in = g_hash_table_lookup(s->instances, GUINT_TO_POINTER(instance));
+    in = otr_instance_find(s, instance);
     if (!in && instance == OTR_INSTAG_V2)
         in = otr_instance_selected(s);
     if (!in) {

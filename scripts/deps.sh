@@ -10,6 +10,11 @@ offrec_pkgs_test="libotr5-dev libjson-glib-dev clang-14 libclang-rt-14-dev"
 # prosody, Finch in tmux) and scripts/demo.
 offrec_pkgs_plugin="libpurple-dev libjson-glib-dev prosody lua-unbound finch
   tmux util-linux"
+# Translations (msgfmt, xgettext) and the Debian package build and its
+# checks (tests/package, suite 'package'); the -dev packages are the
+# package's Build-Depends (debian/control).
+offrec_pkgs_package="gettext debhelper dpkg-dev fakeroot lintian
+  libpurple-dev pidgin-dev finch-dev libgnt-dev"
 
 # The front-ends and their real-client tests. Pidgin: pidgin-dev (GTK 2 via
 # pidgin.pc), libgtk-3-dev (GTK 3 build of the dialogs), real Pidgin under
@@ -17,6 +22,9 @@ offrec_pkgs_plugin="libpurple-dev libjson-glib-dev prosody lua-unbound finch
 # loader for the state icons.
 offrec_pkgs_ui="pidgin pidgin-dev libgtk-3-dev xvfb xdotool imagemagick
   librsvg2-common"
+# Finch: finch-dev and libgnt-dev build offrec-gnt.so (real Finch in tmux
+# comes with the plugin group).
+offrec_pkgs_ui="$offrec_pkgs_ui finch-dev libgnt-dev"
 
 offrec_deps() {
     local want="" missing="" p group var

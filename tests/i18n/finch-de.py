@@ -123,7 +123,17 @@ def step_start(r):
     os.makedirs(home, exist_ok=True)
     write_profile(r.conf, ctx.server.jid("alice") + "/finch", "alice-pw",
                   ctx.server.port, OPTS.plugin)
-    plugins = [OPTS.plugin] + ([OPTS.gnt] if OPTS.gnt else [])
+    # Both modules go into the profile's plugins/ (where a user installs
+    # them), so Finch probes them, running their init functions, before it
+    # loads the saved ones: the core's load then binds the "offrec" domain
+    # to OFFREC_LOCALEDIR last. (A module probed after that, from a path
+    # outside the search dirs, would rebind it to the installed LOCALEDIR.)
+    pdir = os.path.join(r.conf, "plugins")
+    os.makedirs(pdir, exist_ok=True)
+    plugins = []
+    for so in [OPTS.plugin] + ([OPTS.gnt] if OPTS.gnt else []):
+        plugins.append(os.path.join(pdir, os.path.basename(so)))
+        shutil.copy(so, plugins[-1])
     write_prefs(r.conf, plugins)
     env = ("env HOME=%s LANG=C.UTF-8 LC_ALL= LANGUAGE=de "
            "OFFREC_LOCALEDIR=%s TERM=screen-256color" %
@@ -141,6 +151,12 @@ def step_conversation(r):
     """bob writes; Finch opens the conversation (status line in German
     with offrec-gnt.so)."""
     r.bob.type(r.ctx.server.jid("alice"), "Hallo Alice")
+    r.wait(r"\(alice@localhost/finch -- XMPP\)", 20)
+    # The new window may open behind the buddy list: raise and focus it
+    # through the window list (it is the last window).
+    r.tmux.keys(TARGET, "M-w")
+    r.tmux.keys(TARGET, "End")
+    r.tmux.keys(TARGET, "Enter")
     r.wait(r"Hallo Alice", 20)
     if OPTS.gnt:
         r.wait(r"OTR: (Nicht privat|Nicht verifiziert|Privat)", 20)
