@@ -313,15 +313,24 @@ mac_compute(const OtrSessKeys *k,
             size_t body_len,
             uint8_t mac[OTR_MAC_LEN])
 {
-    OtrWriter w = { 0 };
+    uint8_t head[11];
+    size_t hlen = 3;
 
-    /* Only the short header goes through a buffer; the body is hashed
-     * where it lies. */
-    otr_writer_init(&w);
-    otr_header_write(&w, hdr);
-    otr_hmac_sha1_2(k->recv_mac, sizeof k->recv_mac, w.buf->data, w.buf->len,
-                    body, body_len, mac);
-    otr_writer_clear(&w);
+    /* The short header is re-encoded on the stack (big-endian version,
+     * type, and for v3 the two instance tags); the body is hashed where it
+     * lies. */
+    head[0] = (uint8_t)(hdr->version >> 8);
+    head[1] = (uint8_t)hdr->version;
+    head[2] = hdr->type;
+    if (hdr->version == 3) {
+        for (int i = 0; i < 4; i++) {
+            head[3 + i] = (uint8_t)(hdr->sender_instag >> (24 - 8 * i));
+            head[7 + i] = (uint8_t)(hdr->receiver_instag >> (24 - 8 * i));
+        }
+        hlen = 11;
+    }
+    otr_hmac_sha1_2(k->recv_mac, sizeof k->recv_mac, head, hlen, body,
+                    body_len, mac);
 }
 
 /* Pick our key pair (0 newest, 1 previous) and theirs for the keyids of a

@@ -255,19 +255,50 @@ otr_header_write(OtrWriter *w, const OtrHeader *h)
 
 /* ---- Base64 envelope ---------------------------------------------------- */
 
+static const char b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                   "abcdefghijklmnopqrstuvwxyz0123456789+/";
+
 char *
 otr_encode_message(const uint8_t *bytes, size_t len)
 {
-    gint state = 0, save = 0;
-    size_t room = OTR_PREFIX_LEN + (len / 3 + 1) * 4 + 4 + 2;
+    /* Prefix, whole quanta (padding included), '.', NUL. */
+    size_t room = OTR_PREFIX_LEN + (len + 2) / 3 * 4 + 2;
     char *out = g_malloc(room);
-    size_t n = OTR_PREFIX_LEN;
+    char *o = out + OTR_PREFIX_LEN;
+    size_t i = 0;
 
     memcpy(out, OTR_PREFIX, OTR_PREFIX_LEN);
-    n += g_base64_encode_step(bytes, len, FALSE, out + n, &state, &save);
-    n += g_base64_encode_close(FALSE, out + n, &state, &save);
-    out[n++] = '.';
-    out[n] = '\0';
+    /* Three bytes make four characters; GLib's streaming encoder costs
+     * several times more per byte. */
+    for (; len - i >= 3; i += 3) {
+        guint32 v = ((guint32)bytes[i] << 16) | ((guint32)bytes[i + 1] << 8) |
+                    bytes[i + 2];
+
+        o[0] = b64_alphabet[v >> 18];
+        o[1] = b64_alphabet[(v >> 12) & 63];
+        o[2] = b64_alphabet[(v >> 6) & 63];
+        o[3] = b64_alphabet[v & 63];
+        o += 4;
+    }
+    if (len - i == 1) {
+        guint32 v = (guint32)bytes[i] << 16;
+
+        o[0] = b64_alphabet[v >> 18];
+        o[1] = b64_alphabet[(v >> 12) & 63];
+        o[2] = '=';
+        o[3] = '=';
+        o += 4;
+    } else if (len - i == 2) {
+        guint32 v = ((guint32)bytes[i] << 16) | ((guint32)bytes[i + 1] << 8);
+
+        o[0] = b64_alphabet[v >> 18];
+        o[1] = b64_alphabet[(v >> 12) & 63];
+        o[2] = b64_alphabet[(v >> 6) & 63];
+        o[3] = '=';
+        o += 4;
+    }
+    *o++ = '.';
+    *o = '\0';
     return out;
 }
 
@@ -339,13 +370,45 @@ b64_span(const char *s, size_t avail)
     return (last & (pad == 2 ? 0x0f : 0x03)) == 0 ? n : 0;
 }
 
+/* Value of a character b64_span accepted. */
+#define B64_VAL(c) ((guint32)(b64_table[(uint8_t)(c)] - 1))
+
+/* Decode n bytes of base64 that b64_span accepted (whole quanta, at most
+ * two '=' at the end) into out; returns the number of bytes written. */
+static size_t
+b64_decode(const char *in, size_t n, uint8_t *out)
+{
+    size_t pad = (n > 0 && in[n - 1] == '=') + (n > 1 && in[n - 2] == '=');
+    size_t full = pad ? n - 4 : n;
+    uint8_t *o = out;
+    size_t i;
+
+    for (i = 0; i < full; i += 4) {
+        guint32 v = (B64_VAL(in[i]) << 18) | (B64_VAL(in[i + 1]) << 12) |
+                    (B64_VAL(in[i + 2]) << 6) | B64_VAL(in[i + 3]);
+
+        o[0] = (uint8_t)(v >> 16);
+        o[1] = (uint8_t)(v >> 8);
+        o[2] = (uint8_t)v;
+        o += 3;
+    }
+    if (pad) {
+        guint32 v = (B64_VAL(in[i]) << 18) | (B64_VAL(in[i + 1]) << 12);
+
+        *o++ = (uint8_t)(v >> 16);
+        if (pad == 1) {
+            v |= B64_VAL(in[i + 2]) << 6;
+            *o++ = (uint8_t)(v >> 8);
+        }
+    }
+    return (size_t)(o - out);
+}
+
 GBytes *
 otr_decode_message(const char *text, size_t len)
 {
     const char *b64;
     size_t n, outlen;
-    gint state = 0;
-    guint save = 0;
     guchar *out;
 
     if (!text || len < OTR_PREFIX_LEN ||
@@ -357,6 +420,6 @@ otr_decode_message(const char *text, size_t len)
         return NULL;
     /* Decode straight from the slice: no NUL-terminated copy needed. */
     out = g_malloc(n / 4 * 3);
-    outlen = g_base64_decode_step(b64, n, out, &state, &save);
+    outlen = b64_decode(b64, n, out);
     return g_bytes_new_take(out, outlen);
 }
