@@ -329,8 +329,8 @@ mac_compute(const OtrSessKeys *k,
         }
         hlen = 11;
     }
-    otr_hmac_sha1_2(k->recv_mac, sizeof k->recv_mac, head, hlen, body,
-                    body_len, mac);
+    otr_hmac_sha1_2(k->recv_mac, sizeof k->recv_mac, head, hlen, body, body_len,
+                    mac);
 }
 
 /* Pick our key pair (0 newest, 1 previous) and theirs for the keyids of a

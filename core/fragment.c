@@ -20,6 +20,30 @@
 #define V2_HEADER_LEN 18 /* "?OTR," 5 "," 5 "," + "," */
 #define MAX_K         65535u
 
+/* "%08x" of v at p; returns the end. */
+static char *
+put_hex8(char *p, guint32 v)
+{
+    static const char hex[] = "0123456789abcdef";
+
+    for (int i = 7; i >= 0; i--) {
+        p[i] = hex[v & 0xf];
+        v >>= 4;
+    }
+    return p + 8;
+}
+
+/* "%05u" of v (v <= 99999) at p; returns the end. */
+static char *
+put_dec5(char *p, guint v)
+{
+    for (int i = 4; i >= 0; i--) {
+        p[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return p + 5;
+}
+
 char **
 otr_fragment_split(const char *msg,
                    size_t max,
@@ -51,24 +75,29 @@ otr_fragment_split(const char *msg,
     pieces = g_new0(char *, n + 1);
     for (k = 1, off = 0; k <= n; k++) {
         size_t take = MIN(room, len - off);
-        /* header counts the closing comma too: the prefix written by
-         * g_snprintf is header - 1 bytes (plus its NUL, overwritten). */
+        /* header counts the closing comma as well. */
         char *piece = g_malloc(header + take + 1);
-        size_t hlen;
-        int w;
+        char *p = piece;
 
-        if (version == 3)
-            w = g_snprintf(piece, header, "?OTR|%08x|%08x,%05u,%05u,",
-                           (unsigned)sender, (unsigned)receiver, (unsigned)k,
-                           (unsigned)n);
-        else
-            w = g_snprintf(piece, header, "?OTR,%05u,%05u,", (unsigned)k,
-                           (unsigned)n);
-        /* k, n <= OTR_FRAG_MAX_PIECES: always header - 1 bytes. */
-        hlen = MIN((size_t)MAX(w, 0), header - 1);
-        memcpy(piece + hlen, msg + off, take);
-        piece[hlen + take] = ',';
-        piece[hlen + take + 1] = '\0';
+        /* Fixed-width fields, written by hand: printf-style formatting
+         * cost as much as the rest of the split. */
+        if (version == 3) {
+            memcpy(p, "?OTR|", 5);
+            p = put_hex8(p + 5, sender);
+            *p++ = '|';
+            p = put_hex8(p, receiver);
+        } else {
+            memcpy(p, "?OTR", 4);
+            p += 4;
+        }
+        *p++ = ',';
+        p = put_dec5(p, (guint)k);
+        *p++ = ',';
+        p = put_dec5(p, (guint)n);
+        *p++ = ',';
+        memcpy(p, msg + off, take);
+        p[take] = ',';
+        p[take + 1] = '\0';
         pieces[k - 1] = piece;
         off += take;
     }

@@ -276,20 +276,24 @@ otr_instance_send_data(OtrSession *s,
 
     if (in->msgstate != OTR_MSG_ENCRYPTED || !in->have_keys)
         return OTR_ERR_NO_SESSION;
-    /* Sized once: a growing buffer would leave unwiped copies of the
-     * plaintext in freed memory. */
     text_len = strlen(text);
-    plain_len = text_len + (tlvs_len > 0 ? 1 + tlvs_len : 0);
-    plain = g_malloc(MAX(plain_len, 1));
-    memcpy(plain, text, text_len);
-    if (tlvs_len > 0) {
+    if (tlvs_len == 0) {
+        /* The text alone is the plaintext: encrypt it where it lies. */
+        err = otr_data_encrypt(&in->keys, &s->host, flags,
+                               (const uint8_t *)text, text_len, &msg, extra);
+    } else {
+        /* Text, NUL, TLVs in one block sized once: a growing buffer would
+         * leave unwiped copies of the plaintext in freed memory. */
+        plain_len = text_len + 1 + tlvs_len;
+        plain = g_malloc(plain_len);
+        memcpy(plain, text, text_len);
         plain[text_len] = 0;
         memcpy(plain + text_len + 1, tlvs, tlvs_len);
+        err = otr_data_encrypt(&in->keys, &s->host, flags, plain, plain_len,
+                               &msg, extra);
+        otr_wipe(plain, plain_len);
+        g_free(plain);
     }
-    err = otr_data_encrypt(&in->keys, &s->host, flags, plain, plain_len, &msg,
-                           extra);
-    otr_wipe(plain, plain_len);
-    g_free(plain);
     if (err != OTR_OK)
         goto out;
     err = otr_session_queue_encoded(s, in->tag, in->version, in->tag, msg, out);

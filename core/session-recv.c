@@ -170,42 +170,59 @@ handle_tlv(OtrSession *s,
     }
 }
 
+/* Decrypted data: the message for the user, then the TLVs. plain is
+ * NUL-terminated (plain[len] == 0); without TLVs it becomes the DISPLAY
+ * text as it is (*plain set to NULL), saving a copy of the secret. */
 static void
 handle_plaintext(OtrSession *s,
                  OtrInstance *in,
-                 const uint8_t *plain,
+                 uint8_t **plain,
                  size_t len,
                  const uint8_t extra[OTR_EXTRA_KEY_LEN],
                  OtrOutbox *out)
 {
-    size_t text_len = strnlen((const char *)plain, len);
-    GArray *tlvs = g_array_new(FALSE, FALSE, sizeof(OtrTlv));
+    size_t text_len = strnlen((const char *)*plain, len);
     gboolean disconnected = FALSE;
-    OtrWriter w;
+    GArray *tlvs = NULL;
     size_t tl;
 
-    otr_writer_init(&w);
-    if (text_len < len && otr_tlv_parse(plain, len, &tl, tlvs) != OTR_OK) {
-        otr_session_log(s, out, "malformed TLVs ignored");
-        g_array_set_size(tlvs, 0);
+    if (text_len < len) {
+        /* The TLVs point into *plain, which stays ours while they do. */
+        tlvs = g_array_new(FALSE, FALSE, sizeof(OtrTlv));
+        if (otr_tlv_parse(*plain, len, &tl, tlvs) != OTR_OK) {
+            otr_session_log(s, out, "malformed TLVs ignored");
+            g_array_set_size(tlvs, 0);
+        }
     }
     if (text_len > 0) {
-        OtrEvent *ev =
-            otr_outbox_push_take(out, OTR_EV_DISPLAY, in->tag,
-                                 g_strndup((const char *)plain, text_len));
+        char *text;
+        OtrEvent *ev;
+
+        if (text_len == len) {
+            text = (char *)*plain;
+            *plain = NULL;
+        } else {
+            text = g_strndup((const char *)*plain, text_len);
+        }
+        ev = otr_outbox_push_take(out, OTR_EV_DISPLAY, in->tag, text);
         ev->is_private = TRUE;
     }
-    for (guint i = 0; i < tlvs->len; i++) {
-        const OtrTlv *tlv = &g_array_index(tlvs, OtrTlv, i);
+    if (tlvs) {
+        OtrWriter w;
 
-        if (tlv->type == OTR_TLV_DISCONNECTED)
-            disconnected = TRUE;
-        else
-            handle_tlv(s, in, tlv, extra, &w, out);
+        otr_writer_init(&w);
+        for (guint i = 0; i < tlvs->len; i++) {
+            const OtrTlv *tlv = &g_array_index(tlvs, OtrTlv, i);
+
+            if (tlv->type == OTR_TLV_DISCONNECTED)
+                disconnected = TRUE;
+            else
+                handle_tlv(s, in, tlv, extra, &w, out);
+        }
+        send_tlvs(s, in, &w, out);
+        otr_writer_clear(&w);
+        g_array_unref(tlvs);
     }
-    send_tlvs(s, in, &w, out);
-    otr_writer_clear(&w);
-    g_array_unref(tlvs);
 
     if (disconnected) {
         otr_instance_forget_keys(in);
@@ -213,14 +230,15 @@ handle_plaintext(OtrSession *s,
         return;
     }
     /* libotr: a real message while we have been quiet for a minute gets
-     * a heartbeat back, so the keys move on. */
-    if (text_len > 0 && now(s) - in->last_sent >= OTR_HEARTBEAT_SECS) {
+     * a heartbeat back, so the keys move on. in->last_recv is now. */
+    if (text_len > 0 && in->last_recv - in->last_sent >= OTR_HEARTBEAT_SECS) {
         if (otr_instance_send_data(s, in, OTR_FLAG_IGNORE_UNREADABLE, "", NULL,
                                    0, NULL, out) == OTR_OK)
             otr_session_log(s, out, "heartbeat sent to %08x", in->tag);
     }
 }
 
+/* A data message; in->last_recv was just set to now. */
 static void
 handle_data(OtrSession *s,
             OtrInstance *in,
@@ -248,8 +266,8 @@ handle_data(OtrSession *s,
         data_failure(s, in, tag, hdr->version, flags, err, out);
         goto out;
     }
-    in->last_data_recv = now(s);
-    handle_plaintext(s, in, plain, plain_len, extra, out);
+    in->last_data_recv = in->last_recv;
+    handle_plaintext(s, in, &plain, plain_len, extra, out);
 out:
     if (plain) {
         otr_wipe(plain, plain_len);

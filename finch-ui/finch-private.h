@@ -41,7 +41,8 @@ OtrFinch *otr_finch_get(void);
 void otr_finch_wipe(void *p, size_t n);
 /* Wipes an entry's buffer and clears it. */
 void otr_finch_entry_wipe(GntEntry *entry);
-/* A toplevel vertical window with a title. */
+/* A toplevel vertical window with a title; Escape closes it (destroy)
+ * unless a child (an open combo, a menu) uses the key. */
 GntWidget *otr_finch_window_new(const char *title);
 /* A horizontal row of buttons appended to box; returns the row. */
 GntWidget *otr_finch_button_row(GntWidget *box);

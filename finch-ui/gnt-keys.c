@@ -14,10 +14,12 @@ typedef struct {
     PurpleAccount *account;
     GntWidget *win, *label, *bar, *button;
     gboolean running;
+    gboolean asked; /* started from "My private keys": show the result */
 } KeygenWin;
 
 static KeysWin *kw;
-static GList *keygens; /* KeygenWin* */
+static GList *keygens;       /* KeygenWin* */
+static gboolean user_keygen; /* the next STARTED is the user's Generate */
 
 static void
 keys_fill(void)
@@ -68,11 +70,13 @@ do_generate(PurpleAccount *a)
 
     if (!fin || !a || !g_list_find(purple_accounts_get_all(), a))
         return;
+    user_keygen = TRUE;
     if (!fin->api->keygen_start(a))
         purple_notify_message(fin->plugin, PURPLE_NOTIFY_MSG_ERROR,
                               _("Generating private key"),
                               _("The key generation could not be started."),
                               NULL, NULL, NULL);
+    user_keygen = FALSE;
     keys_fill();
 }
 
@@ -107,40 +111,133 @@ on_generate(GntWidget *b, gpointer unused)
                           PURPLE_CALLBACK(confirm_generate));
 }
 
+/* Import from another OTR client: which client, and where its files are. */
+typedef struct {
+    GntWidget *win, *kind, *path;
+} ImportWin;
+
+static ImportWin *iw;
+
+static const char *
+import_default(OffrecImportKind kind)
+{
+    switch (kind) {
+    case OFFREC_IMPORT_PIDGIN_OTR:
+        return purple_user_dir();
+    case OFFREC_IMPORT_IRSSI:
+        return "~/.irssi/otr";
+    case OFFREC_IMPORT_MCABBER:
+        return "~/.mcabber/otr";
+    case OFFREC_IMPORT_PROFANITY:
+        return "~/.local/share/profanity/otr";
+    case OFFREC_IMPORT_BITLBEE:
+        return "/var/lib/bitlbee";
+    }
+    return "";
+}
+
 static void
-import_dir(gpointer unused, const char *dir)
+import_kind_changed(GntWidget *c, gpointer old, gpointer new, gpointer unused)
+{
+    if (iw)
+        gnt_entry_set_text(GNT_ENTRY(iw->path),
+                           import_default(
+                               (OffrecImportKind)(GPOINTER_TO_INT(new) - 1)));
+}
+
+static void
+import_run(GntWidget *b, gpointer unused)
 {
     OtrFinch *fin = otr_finch_get();
-    char *summary = NULL;
+    OffrecImportKind kind;
+    const char *text;
+    char *path, *summary = NULL;
     gboolean ok;
 
-    if (!fin)
+    if (!fin || !iw)
         return;
-    ok = fin->api->import_pidgin_otr(dir && *dir ? dir : NULL, &summary);
+    kind = (OffrecImportKind)(GPOINTER_TO_INT(gnt_combo_box_get_selected_data(
+                                  GNT_COMBO_BOX(iw->kind))) -
+                              1);
+    text = gnt_entry_get_text(GNT_ENTRY(iw->path));
+    path = text && text[0] == '~'
+               ? g_build_filename(g_get_home_dir(), text + 1, NULL)
+               : g_strdup(text);
+    ok = fin->api->import_client(kind, path && *path ? path : NULL, &summary);
+    gnt_widget_destroy(iw->win);
     purple_notify_message(fin->plugin,
                           ok ? PURPLE_NOTIFY_MSG_INFO : PURPLE_NOTIFY_MSG_ERROR,
                           _("Import OTR keys"),
                           ok ? _("Imported.") : _("Nothing was imported."),
                           summary, NULL, NULL);
     g_free(summary);
+    g_free(path);
     keys_fill();
+}
+
+static void
+import_cancel(GntWidget *b, gpointer unused)
+{
+    if (iw)
+        gnt_widget_destroy(iw->win);
+}
+
+static void
+import_destroyed(GntWidget *w, gpointer unused)
+{
+    g_clear_pointer(&iw, g_free);
 }
 
 static void
 on_import(GntWidget *b, gpointer unused)
 {
-    OtrFinch *fin = otr_finch_get();
+    static const char *const names[] = {
+        [OFFREC_IMPORT_PIDGIN_OTR] = "pidgin-otr",
+        [OFFREC_IMPORT_IRSSI] = "irssi",
+        [OFFREC_IMPORT_MCABBER] = "mcabber",
+        [OFFREC_IMPORT_PROFANITY] = "profanity",
+        [OFFREC_IMPORT_BITLBEE] = "bitlbee",
+    };
+    GntWidget *row;
 
-    if (!fin)
+    if (!otr_finch_get())
         return;
-    purple_request_input(
-        fin->plugin, _("Import OTR keys"),
-        _("Import keys and fingerprints of pidgin-otr (libotr files)"),
-        _("The directory holding otr.private_key, otr.fingerprints and "
-          "otr.instance_tags. Leave it empty for pidgin-otr's own files in "
-          "your libpurple directory."),
-        purple_user_dir(), FALSE, FALSE, NULL, _("Import"),
-        PURPLE_CALLBACK(import_dir), _("Cancel"), NULL, NULL, NULL, NULL, NULL);
+    if (iw) {
+        gnt_widget_show(iw->win);
+        return;
+    }
+    iw = g_new0(ImportWin, 1);
+    iw->win = otr_finch_window_new(_("Import OTR keys"));
+    gnt_box_add_widget(GNT_BOX(iw->win),
+                       gnt_label_new(_("Import the keys, fingerprints and "
+                                       "instance tags of another OTR "
+                                       "client.\nmcabber and bitlbee: the "
+                                       "directory or one account's key "
+                                       "file.")));
+    iw->kind = gnt_combo_box_new();
+    /* Data 1..n: a NULL (0) selection would be ambiguous. */
+    for (guint k = 0; k < G_N_ELEMENTS(names); k++)
+        gnt_combo_box_add_data(GNT_COMBO_BOX(iw->kind), GINT_TO_POINTER(k + 1),
+                               names[k]);
+    row = gnt_hbox_new(FALSE);
+    gnt_box_add_widget(GNT_BOX(row), gnt_label_new(_("Client:")));
+    gnt_box_add_widget(GNT_BOX(row), iw->kind);
+    gnt_box_add_widget(GNT_BOX(iw->win), row);
+    iw->path = gnt_entry_new(import_default(OFFREC_IMPORT_PIDGIN_OTR));
+    gnt_widget_set_size(iw->path, 50, 1);
+    row = gnt_hbox_new(FALSE);
+    gnt_box_add_widget(GNT_BOX(row), gnt_label_new(_("Files in:")));
+    gnt_box_add_widget(GNT_BOX(row), iw->path);
+    gnt_box_add_widget(GNT_BOX(iw->win), row);
+    gnt_combo_box_set_selected(GNT_COMBO_BOX(iw->kind), GINT_TO_POINTER(1));
+    g_signal_connect(G_OBJECT(iw->kind), "selection-changed",
+                     G_CALLBACK(import_kind_changed), NULL);
+    row = otr_finch_button_row(iw->win);
+    otr_finch_button_add(row, _("Import"), G_CALLBACK(import_run), NULL);
+    otr_finch_button_add(row, _("Cancel"), G_CALLBACK(import_cancel), NULL);
+    g_signal_connect(G_OBJECT(iw->win), "destroy", G_CALLBACK(import_destroyed),
+                     NULL);
+    gnt_widget_show(iw->win);
 }
 
 static void
@@ -276,23 +373,36 @@ keygen_progress(PurpleAccount *a, int pct, int ev, gpointer unused)
     if (k) {
         switch ((OffrecKeygenEvent)ev) {
         case OFFREC_KEYGEN_STARTED:
+            k->asked = k->asked || user_keygen;
+            user_keygen = FALSE;
+            k->running = TRUE;
+            gnt_progress_bar_set_fraction(GNT_PROGRESS_BAR(k->bar),
+                                          CLAMP(pct, 0, 100) / 100.0);
+            break;
         case OFFREC_KEYGEN_PROGRESS:
             k->running = TRUE;
             gnt_progress_bar_set_fraction(GNT_PROGRESS_BAR(k->bar),
                                           CLAMP(pct, 0, 100) / 100.0);
             break;
         case OFFREC_KEYGEN_DONE:
-            /* The fingerprint shows in "My private keys" and the waiting
-             * conversation continues by itself: the window has done its
-             * job, and must not keep the keyboard focus. */
             k->running = FALSE;
-            gnt_widget_destroy(k->win);
-            k = NULL;
             fpr = fin->api->own_fingerprint(a);
-            t = g_strdup_printf(_("Private key for %s ready: %s"),
+            t = g_strdup_printf(_("Private key for %s ready.\nFingerprint: "
+                                  "%s"),
                                 purple_account_get_username(a),
                                 fpr ? fpr : "?");
             purple_debug_info("offrec-gnt", "%s\n", t);
+            if (k->asked) {
+                /* The user pressed Generate: show the result. */
+                gnt_progress_bar_set_fraction(GNT_PROGRESS_BAR(k->bar), 1.0);
+                gnt_label_set_text(GNT_LABEL(k->label), t);
+                gnt_button_set_text(GNT_BUTTON(k->button), _("Close"));
+            } else {
+                /* Started by a conversation, which continues by itself:
+                 * the window has done its job and must not linger. */
+                gnt_widget_destroy(k->win);
+                k = NULL;
+            }
             g_free(t);
             g_free(fpr);
             break;

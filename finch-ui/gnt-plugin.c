@@ -33,10 +33,23 @@ otr_finch_entry_wipe(GntEntry *entry)
     gnt_entry_clear(entry);
 }
 
+/* Runs after the focused child had its chance at the key. */
+static gboolean
+window_key(GntWidget *win, const char *keys, gpointer unused)
+{
+    if (strcmp(keys, "\033") != 0)
+        return FALSE;
+    gnt_widget_destroy(win);
+    return TRUE;
+}
+
 GntWidget *
 otr_finch_window_new(const char *title)
 {
     GntWidget *win = gnt_vbox_new(FALSE);
+
+    g_signal_connect_after(G_OBJECT(win), "key_pressed", G_CALLBACK(window_key),
+                           NULL);
 
     gnt_box_set_toplevel(GNT_BOX(win), TRUE);
     gnt_box_set_title(GNT_BOX(win), title);
@@ -188,6 +201,7 @@ plugin_load(PurplePlugin *plugin)
         return FALSE;
     }
     api = purple_plugin_ipc_call(core, OFFREC_IPC_GET_API, &ok, NULL);
+    /* Every member up to smp_outcome (the last one) is used. */
     if (!ok || !api || api->version < OFFREC_API_VERSION ||
         api->size < sizeof(OffrecApi)) {
         purple_debug_error("offrec-gnt", "the core plugin's API is too old\n");

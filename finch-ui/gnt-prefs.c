@@ -92,21 +92,22 @@ account_changed(GntWidget *c, gpointer old, gpointer new, GntWidget *f)
 static void
 bool_toggled(GntWidget *check, gpointer unused)
 {
-    const char *pref = g_object_get_data(G_OBJECT(check), "pref");
+    OtrFinch *fin = otr_finch_get();
+    int option = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(check), "option"));
 
-    if (otr_finch_get() && pref && purple_prefs_exists(pref))
-        purple_prefs_set_bool(pref,
-                              gnt_check_box_get_checked(GNT_CHECK_BOX(check)));
+    if (fin)
+        fin->api->option_set((OffrecOption)option,
+                             gnt_check_box_get_checked(GNT_CHECK_BOX(check)));
 }
 
 static void
-add_bool(GntWidget *box, const char *label, const char *pref)
+add_bool(GntWidget *box, const char *label, OffrecOption option)
 {
     GntWidget *check = gnt_check_box_new(label);
 
     gnt_check_box_set_checked(GNT_CHECK_BOX(check),
-                              purple_prefs_get_bool(pref));
-    g_object_set_data(G_OBJECT(check), "pref", (gpointer)pref);
+                              otr_finch_get()->api->option_get(option));
+    g_object_set_data(G_OBJECT(check), "option", GINT_TO_POINTER(option));
     g_signal_connect(G_OBJECT(check), "toggled", G_CALLBACK(bool_toggled),
                      NULL);
     gnt_box_add_widget(GNT_BOX(box), check);
@@ -179,11 +180,11 @@ otr_finch_prefs_frame(void)
         gnt_widget_destroy(c);
     }
     add_bool(frame, _("Don't log OTR conversations"),
-             OTR_FINCH_PREFS "/avoid-logging");
+             OFFREC_OPTION_AVOID_LOGGING);
     add_bool(frame, _("Ask before sending when a buddy's key has changed"),
-             OTR_FINCH_PREFS "/confirm-after-key-change");
+             OFFREC_OPTION_CONFIRM_KEY_CHANGE);
     add_bool(frame, _("Always use OTR with buddies whose fingerprint is known"),
-             OTR_FINCH_PREFS "/known-contacts-always");
+             OFFREC_OPTION_KNOWN_CONTACTS_ALWAYS);
     row = gnt_hbox_new(FALSE);
     otr_finch_button_add(row, _("My private keys..."), G_CALLBACK(open_keys),
                          NULL);
@@ -315,18 +316,7 @@ otr_finch_buddy_settings_open(PurpleBuddy *buddy)
                            _("Log OTR conversations"));
     gnt_combo_box_add_data(GNT_COMBO_BOX(bw->logging), GINT_TO_POINTER(3),
                            _("Don't log OTR conversations"));
-    /* The buddy's own setting is not in the API (only the effective value):
-     * show "Default" unless a setting is stored on the node. */
-    log_own = -1;
-    {
-        const char *s = purple_blist_node_get_string((PurpleBlistNode *)buddy,
-                                                     "otr-avoid-logging");
-
-        if (g_strcmp0(s, "yes") == 0)
-            log_own = 1;
-        else if (g_strcmp0(s, "no") == 0)
-            log_own = 0;
-    }
+    log_own = fin->api->avoid_logging_get_buddy(acct, name);
     gnt_combo_box_set_selected(GNT_COMBO_BOX(bw->logging),
                                GINT_TO_POINTER(log_own + 2));
     labelled(bw->win, _("Logging:"), bw->logging);

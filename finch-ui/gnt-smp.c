@@ -486,6 +486,10 @@ smp_progress(PurpleConversation *conv, int ev, int pct, gpointer unused)
                                           CLAMP(pct, 0, 100) / 100.0);
         break;
     case OFFREC_SMP_SUCCESS:
+        /* The core knows who verified whom (answered with /otr auth or
+         * through this wizard alike). */
+        w->answered_question = otr_finch_get()->api->smp_outcome(conv) ==
+                               OFFREC_SMP_OUTCOME_THEY_VERIFIED;
         if (w->answered_question)
             t = g_strdup_printf(_("%s has authenticated you. You may want "
                                   "to authenticate %s too by asking your "

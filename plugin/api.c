@@ -449,6 +449,80 @@ api_ui_unregister(guint flags)
         pl->ui_flags &= ~flags;
 }
 
+/* ---- Appended members ---------------------------------------------- */
+
+static gboolean
+api_import_client(OffrecImportKind kind, const char *path, char **summary)
+{
+    switch (kind) {
+    case OFFREC_IMPORT_PIDGIN_OTR:
+        return otr_plugin_keys_import_client(OTR_IMPORT_PIDGIN_OTR, path,
+                                             summary);
+    case OFFREC_IMPORT_IRSSI:
+        return otr_plugin_keys_import_client(OTR_IMPORT_IRSSI, path, summary);
+    case OFFREC_IMPORT_MCABBER:
+        return otr_plugin_keys_import_client(OTR_IMPORT_MCABBER, path, summary);
+    case OFFREC_IMPORT_PROFANITY:
+        return otr_plugin_keys_import_client(OTR_IMPORT_PROFANITY, path,
+                                             summary);
+    case OFFREC_IMPORT_BITLBEE:
+        return otr_plugin_keys_import_client(OTR_IMPORT_BITLBEE, path, summary);
+    }
+    /* A value from a newer front-end: refuse rather than guess. */
+    if (summary)
+        *summary = NULL;
+    return FALSE;
+}
+
+static const char *
+option_pref(OffrecOption option)
+{
+    switch (option) {
+    case OFFREC_OPTION_AVOID_LOGGING:
+        return PREF_AVOID_LOG;
+    case OFFREC_OPTION_CONFIRM_KEY_CHANGE:
+        return PREF_CONFIRM;
+    case OFFREC_OPTION_KNOWN_CONTACTS_ALWAYS:
+        return PREF_KNOWN;
+    }
+    return NULL;
+}
+
+static gboolean
+api_option_get(OffrecOption option)
+{
+    const char *pref = option_pref(option);
+
+    return pref && purple_prefs_get_bool(pref);
+}
+
+static void
+api_option_set(OffrecOption option, gboolean value)
+{
+    const char *pref = option_pref(option);
+
+    if (!pref)
+        return;
+    purple_prefs_set_bool(pref, value);
+    /* known-contacts-always changes effective policies. */
+    otr_plugin_conv_foreach(refresh_all, NULL);
+}
+
+static int
+api_avoid_logging_get_buddy(struct _PurpleAccount *account, const char *buddy)
+{
+    return account && buddy ? otr_plugin_avoid_logging_buddy(account, buddy)
+                            : -1;
+}
+
+static OffrecSmpOutcome
+api_smp_outcome(struct _PurpleConversation *conv)
+{
+    OtrConv *oc = conv ? otr_plugin_conv_from_purple(conv, FALSE) : NULL;
+
+    return oc ? oc->smp_outcome : OFFREC_SMP_OUTCOME_NONE;
+}
+
 static const OffrecApi api = {
     OFFREC_API_VERSION,
     sizeof(OffrecApi),
@@ -483,6 +557,11 @@ static const OffrecApi api = {
     api_import_pidgin_otr,
     api_ui_register,
     api_ui_unregister,
+    api_import_client,
+    api_option_get,
+    api_option_set,
+    api_avoid_logging_get_buddy,
+    api_smp_outcome,
 };
 
 const OffrecApi *

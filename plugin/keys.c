@@ -118,40 +118,205 @@ refresh_key(gpointer p, gpointer unused)
     otr_session_set_privkey(oc->session, otr_plugin_keys_lookup(oc->account));
 }
 
+/* Another client's account name -> the libpurple account's name, e.g. a
+ * bare jid -> "jid/resource" when such an account exists. */
+static char *
+map_account(const char *account, const char *protocol, void *unused)
+{
+    for (GList *l = purple_accounts_get_all(); l; l = l->next) {
+        const char *user = purple_account_get_username(l->data);
+        const char *slash = user ? strchr(user, '/') : NULL;
+
+        if (!user ||
+            g_strcmp0(purple_account_get_protocol_id(l->data), protocol) != 0)
+            continue;
+        if (strcmp(user, account) == 0)
+            return NULL;
+        if (slash && strlen(account) == (size_t)(slash - user) &&
+            strncmp(user, account, (size_t)(slash - user)) == 0)
+            return g_strdup(user);
+    }
+    return NULL;
+}
+
+static const char *
+source_name(OtrImportSource source)
+{
+    switch (source) {
+    case OTR_IMPORT_PIDGIN_OTR:
+        return "pidgin-otr";
+    case OTR_IMPORT_IRSSI:
+        return "irssi";
+    case OTR_IMPORT_MCABBER:
+        return "mcabber";
+    case OTR_IMPORT_PROFANITY:
+        return "profanity";
+    case OTR_IMPORT_BITLBEE:
+        return "bitlbee";
+    }
+    return "?";
+}
+
+/* The key-file suffix of clients that name files after the account. */
+static const char *
+named_suffix(OtrImportSource source)
+{
+    switch (source) {
+    case OTR_IMPORT_MCABBER:
+        return ".key";
+    case OTR_IMPORT_BITLBEE:
+        return ".otr_keys";
+    case OTR_IMPORT_PIDGIN_OTR:
+    case OTR_IMPORT_IRSSI:
+    case OTR_IMPORT_PROFANITY:
+        break;
+    }
+    return NULL;
+}
+
+/* Imports one set of files; counts into stats; TRUE if it read cleanly. */
+static gboolean
+import_one(OtrPlugin *pl,
+           OtrImportSource source,
+           const char *dir,
+           const char *name,
+           gboolean replace,
+           OtrImportStats *stats,
+           GString *errors)
+{
+    OtrImportStats one = { 0 };
+    GError *error = NULL;
+    gboolean ok;
+
+    ok = otr_store_import_dir(pl->store, source, dir, name,
+                              replace ? OTR_IMPORT_REPLACE_KEYS : 0,
+                              source == OTR_IMPORT_PIDGIN_OTR ? NULL
+                                                              : map_account,
+                              NULL, &one, &error);
+    stats->keys_added += one.keys_added;
+    stats->keys_skipped += one.keys_skipped;
+    stats->fprs_added += one.fprs_added;
+    stats->fprs_merged += one.fprs_merged;
+    stats->instags_added += one.instags_added;
+    stats->instags_skipped += one.instags_skipped;
+    if (error) {
+        g_string_append_printf(errors, " %s", error->message);
+        report("import", error);
+    }
+    return ok;
+}
+
+/* Saves what an import changed and writes the summary. */
+static void
+import_finish(OtrImportSource source,
+              const char *where,
+              const OtrImportStats *stats,
+              const GString *errors,
+              char **summary)
+{
+    if (summary)
+        *summary = g_strdup_printf(_("Imported from %s (%s): %u keys (%u "
+                                     "kept), %u fingerprints (%u merged), %u "
+                                     "instance tags.%s"),
+                                   where, source_name(source),
+                                   stats->keys_added, stats->keys_skipped,
+                                   stats->fprs_added, stats->fprs_merged,
+                                   stats->instags_added, errors->str);
+    if (stats->keys_added)
+        otr_plugin_keys_save_keys();
+    if (stats->fprs_added || stats->fprs_merged)
+        otr_plugin_keys_save_fprs();
+    if (stats->instags_added)
+        save_instags();
+    if (stats->keys_added)
+        otr_plugin_conv_foreach(refresh_key, NULL);
+}
+
 gboolean
 otr_plugin_keys_import(const char *dir, gboolean replace, char **summary)
 {
     OtrPlugin *pl = otr_plugin_get();
     OtrImportStats stats = { 0 };
-    GError *error = NULL;
+    GString *errors;
     gboolean ok;
 
     if (!pl)
         return FALSE;
     if (!dir)
         dir = purple_user_dir();
-    ok = otr_store_import_dir(pl->store, OTR_IMPORT_PIDGIN_OTR, dir, NULL,
-                              replace ? OTR_IMPORT_REPLACE_KEYS : 0, NULL, NULL,
-                              &stats, &error);
-    if (summary)
-        *summary = g_strdup_printf(_("Imported from %s: %u keys (%u kept), %u "
-                                     "fingerprints (%u "
-                                     "merged), %u instance tags.%s%s"),
-                                   dir, stats.keys_added, stats.keys_skipped,
-                                   stats.fprs_added, stats.fprs_merged,
-                                   stats.instags_added, error ? " " : "",
-                                   error ? error->message : "");
-    if (error)
-        report("import", error);
-    if (stats.keys_added)
-        otr_plugin_keys_save_keys();
-    if (stats.fprs_added || stats.fprs_merged)
-        otr_plugin_keys_save_fprs();
-    if (stats.instags_added)
-        save_instags();
-    if (stats.keys_added)
-        otr_plugin_conv_foreach(refresh_key, NULL);
+    errors = g_string_new("");
+    ok = import_one(pl, OTR_IMPORT_PIDGIN_OTR, dir, NULL, replace, &stats,
+                    errors);
+    import_finish(OTR_IMPORT_PIDGIN_OTR, dir, &stats, errors, summary);
+    g_string_free(errors, TRUE);
     return ok;
+}
+
+gboolean
+otr_plugin_keys_import_client(OtrImportSource source,
+                              const char *path,
+                              char **summary)
+{
+    OtrPlugin *pl = otr_plugin_get();
+    OtrImportStats stats = { 0 };
+    const char *suffix = named_suffix(source);
+    GString *errors;
+    gboolean ok = FALSE, any = FALSE;
+
+    if (summary)
+        *summary = NULL;
+    if (!pl)
+        return FALSE;
+    if (source == OTR_IMPORT_PIDGIN_OTR)
+        return otr_plugin_keys_import(path, FALSE, summary);
+    if (!path || !*path) {
+        if (summary)
+            *summary = g_strdup(_("No directory or file given."));
+        return FALSE;
+    }
+    errors = g_string_new("");
+    if (!suffix) {
+        ok = import_one(pl, source, path, NULL, FALSE, &stats, errors);
+        any = TRUE;
+    } else if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
+        /* Every account's key file in the directory. */
+        GDir *d = g_dir_open(path, 0, NULL);
+        const char *f;
+
+        ok = TRUE;
+        while (d && (f = g_dir_read_name(d))) {
+            char *name;
+
+            if (!g_str_has_suffix(f, suffix) || strlen(f) == strlen(suffix))
+                continue;
+            name = g_strndup(f, strlen(f) - strlen(suffix));
+            ok =
+                import_one(pl, source, path, name, FALSE, &stats, errors) && ok;
+            any = TRUE;
+            g_free(name);
+        }
+        if (d)
+            g_dir_close(d);
+    } else if (g_str_has_suffix(path, suffix)) {
+        char *dir = g_path_get_dirname(path);
+        char *base = g_path_get_basename(path);
+
+        base[strlen(base) - strlen(suffix)] = '\0';
+        if (*base) {
+            ok = import_one(pl, source, dir, base, FALSE, &stats, errors);
+            any = TRUE;
+        }
+        g_free(dir);
+        g_free(base);
+    }
+    if (!any) {
+        g_string_append_printf(errors, _(" No %s files found."),
+                               source_name(source));
+        ok = FALSE;
+    }
+    import_finish(source, path, &stats, errors, summary);
+    g_string_free(errors, TRUE);
+    return ok && any;
 }
 
 /* First run: pidgin-otr's files in purple_user_dir(), once. */

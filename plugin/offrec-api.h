@@ -90,6 +90,33 @@ typedef enum {
     OFFREC_UI_KEYGEN = 1 << 1, /* key generation progress */
 } OffrecUiFlags;
 
+/* Other libotr clients whose files import_client reads. */
+typedef enum {
+    OFFREC_IMPORT_PIDGIN_OTR,
+    OFFREC_IMPORT_IRSSI,
+    OFFREC_IMPORT_MCABBER,
+    OFFREC_IMPORT_PROFANITY,
+    OFFREC_IMPORT_BITLBEE,
+} OffrecImportKind;
+
+/* Global switches of the plugin (option_get / option_set). */
+typedef enum {
+    OFFREC_OPTION_AVOID_LOGGING,         /* don't log OTR conversations */
+    OFFREC_OPTION_CONFIRM_KEY_CHANGE,    /* ask before sending after a key
+                                            change */
+    OFFREC_OPTION_KNOWN_CONTACTS_ALWAYS, /* policy "always" for buddies
+                                            with a known fingerprint */
+} OffrecOption;
+
+/* Who was authenticated by the last successful SMP of a conversation. */
+typedef enum {
+    OFFREC_SMP_OUTCOME_NONE,          /* no success since the last start */
+    OFFREC_SMP_OUTCOME_WE_VERIFIED,   /* our question or a shared secret:
+                                         the buddy's key is now verified */
+    OFFREC_SMP_OUTCOME_THEY_VERIFIED, /* we answered their question: they
+                                         verified us, not we them */
+} OffrecSmpOutcome;
+
 typedef struct {
     char *account;  /* libpurple account user name */
     char *protocol; /* libpurple protocol id */
@@ -177,6 +204,27 @@ typedef struct {
     /* A front-end announces what it draws itself (OffrecUiFlags). */
     void (*ui_register)(guint flags);
     void (*ui_unregister)(guint flags);
+
+    /* ---- Appended later: check size before use, e.g.
+     *      api->size >= G_STRUCT_OFFSET(OffrecApi, smp_outcome) +
+     *                   sizeof(api->smp_outcome) ---- */
+
+    /* Import another libotr client's keys, fingerprints and instance tags.
+     * path: the client's OTR directory (pidgin-otr: NULL = purple_user_dir;
+     * irssi: ~/.irssi/otr; profanity: its otr/<account> directory), or for
+     * mcabber and bitlbee a directory (every <jid>.key / <user>.otr_keys in
+     * it) or one such key file. Existing keys are kept. *summary (may be
+     * NULL) gets a human summary; g_free. */
+    gboolean (*import_client)(OffrecImportKind kind,
+                              const char *path,
+                              char **summary);
+    gboolean (*option_get)(OffrecOption option);
+    void (*option_set)(OffrecOption option, gboolean value);
+    /* The buddy's own don't-log setting: -1 default, 0 log, 1 don't log. */
+    int (*avoid_logging_get_buddy)(struct _PurpleAccount *account,
+                                   const char *buddy);
+    /* Valid in an OFFREC_SMP_SUCCESS handler and until the next SMP. */
+    OffrecSmpOutcome (*smp_outcome)(struct _PurpleConversation *conv);
 } OffrecApi;
 
 G_END_DECLS

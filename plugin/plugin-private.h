@@ -47,9 +47,10 @@ typedef struct {
     gboolean smp_answering; /* we answered their question */
     gboolean smp_running;
     char *smp_question;
-    void *smp_ui;         /* fallback request handle */
-    void *smp_ctx;        /* its callback data, owned while open */
-    gboolean keygen_line; /* "generating key" already written */
+    OffrecSmpOutcome smp_outcome; /* of the last successful SMP */
+    void *smp_ui;                 /* fallback request handle */
+    void *smp_ctx;                /* its callback data, owned while open */
+    gboolean keygen_line;         /* "generating key" already written */
 } OtrConv;
 
 typedef struct {
@@ -91,6 +92,8 @@ void otr_plugin_policy_set_account(PurpleAccount *account, OffrecPolicy p);
 OtrPolicy otr_plugin_policy_global(void);
 OtrPolicy otr_plugin_policy_resolve(PurpleAccount *account, const char *who);
 gboolean otr_plugin_avoid_logging(PurpleAccount *account, const char *who);
+/* The buddy's own setting: -1 default, 0 log, 1 don't log. */
+int otr_plugin_avoid_logging_buddy(PurpleAccount *account, const char *who);
 gboolean otr_plugin_avoid_logging_set_buddy(PurpleAccount *account,
                                             const char *who,
                                             int value);
@@ -164,6 +167,10 @@ int otr_plugin_keys_progress(PurpleAccount *account);
 gboolean otr_plugin_keys_import(const char *dir,
                                 gboolean replace,
                                 char **summary);
+/* Another client's files: see OffrecApi.import_client. */
+gboolean otr_plugin_keys_import_client(OtrImportSource source,
+                                       const char *path,
+                                       char **summary);
 gboolean otr_plugin_fpr_parse(const char *hex, uint8_t fpr[OTR_FPR_LEN]);
 
 /* smp-ui.c */

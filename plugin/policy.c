@@ -213,6 +213,22 @@ otr_plugin_avoid_logging(PurpleAccount *account, const char *who)
     return purple_prefs_get_bool(PREF_AVOID_LOG);
 }
 
+int
+otr_plugin_avoid_logging_buddy(PurpleAccount *account, const char *who)
+{
+    PurpleBlistNode *node = buddy_node(account, who);
+    const char *v;
+
+    if (!node)
+        return -1;
+    v = purple_blist_node_get_string(node, BUDDY_AVOID_LOG);
+    if (v)
+        return strcmp(v, "no") != 0;
+    if (purple_blist_node_get_bool(node, "OTR/overridedefault"))
+        return purple_blist_node_get_bool(node, "OTR/avoidloggingotr");
+    return -1;
+}
+
 gboolean
 otr_plugin_avoid_logging_set_buddy(PurpleAccount *account,
                                    const char *who,

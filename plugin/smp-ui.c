@@ -136,6 +136,7 @@ smp_over(OtrConv *oc)
     oc->smp_running = FALSE;
     oc->smp_asked = FALSE;
     oc->smp_answering = FALSE;
+    oc->smp_outcome = OFFREC_SMP_OUTCOME_NONE;
     g_clear_pointer(&oc->smp_question, g_free);
     otr_plugin_smp_close_ui(oc);
 }
@@ -172,6 +173,8 @@ otr_plugin_smp_on_event(OtrConv *oc, const OtrEvent *ev)
     case OTR_SMP_SUCCESS:
         answered = oc->smp_answering && oc->smp_question;
         smp_over(oc);
+        oc->smp_outcome = answered ? OFFREC_SMP_OUTCOME_THEY_VERIFIED
+                                   : OFFREC_SMP_OUTCOME_WE_VERIFIED;
         if (answered) {
             otr_plugin_conv_write(oc, 0,
                                   _("%s has authenticated you. To verify "

@@ -41,10 +41,10 @@ sys.path.insert(0, OPTS.plugin_tests)
 from harness import Context, Fail, Skip, audit  # noqa: E402
 from prosody import Prosody, ProsodyError  # noqa: E402
 import finch as finch_helpers  # noqa: E402
-from finch import Tmux, write_profile, open_conversation  # noqa: E402
+from finch import Tmux, write_profile  # noqa: E402
 
 TARGET = "finch:0.0"
-RIGHT, DOWN, UP = "\x1bOC", "\x1bOB", "\x1bOA"
+RIGHT, DOWN, UP, LEFT = "\x1bOC", "\x1bOB", "\x1bOA", "\x1bOD"
 
 
 def flat(screen):
@@ -103,6 +103,54 @@ class Walk:
         self.text(text)
         self.keys("Enter")
 
+    def buddy_list(self):
+        """Focus the Buddy List through the window list (first entry)."""
+        self.keys("Escape")
+        self.keys("M-w")
+        self.keys("Home")
+        self.keys("Enter")
+
+    def blist_menu(self, needle):
+        """Buddy List menu (F10), over to the submenu showing needle. The
+        menubar remembers the last menu used, so look, don't count; Left
+        (Right would open an account's or a plugin's submenu)."""
+        self.buddy_list()
+        self.keys("F10")
+        for _ in range(5):
+            if needle in flat(self.tmux.capture(TARGET)):
+                return
+            self.app(LEFT)
+        self.wait(re.escape(needle), 5)
+
+    def open_im(self, jid):
+        """Options > Send IM..., as a user would do it."""
+        self.blist_menu("Send IM...")
+        self.keys("s")
+        self.wait(r"Send IM|Name|Buddy", 10)
+        self.text(jid)
+        self.keys("Tab")
+        self.keys("Enter")  # OK
+
+    ACTIONS = ("OTR known fingerprints", "OTR settings", "OTR private keys")
+
+    def plugin_action(self, label):
+        """Buddy List > Plugins > Offrec's submenu > label."""
+        self.blist_menu("Off-the-Record Messaging for Finch")
+        if self.ACTIONS[0] not in flat(self.tmux.capture(TARGET)):
+            self.app(RIGHT)  # into the plugin's submenu
+        self.wait(re.escape(self.ACTIONS[0]), 5)
+        self.app(DOWN, self.ACTIONS.index(label))
+        self.keys("Enter")
+
+    def closed(self, title, timeout=5):
+        """The taskbar (last line) no longer lists title."""
+        deadline = time.monotonic() + timeout
+        while title in self.tmux.capture(TARGET).splitlines()[-1]:
+            if time.monotonic() > deadline:
+                raise Fail("%r did not close:\n%s" %
+                           (title, self.tmux.capture(TARGET)))
+            time.sleep(0.2)
+
 
 # -- the steps ------------------------------------------------------------
 
@@ -158,7 +206,7 @@ def step_enable_plugin(w):
 
 def step_status_line(w):
     """An IM window gets the OTR menu and the status "Not private"."""
-    open_conversation(w.tmux, TARGET, w.bob_jid)
+    w.open_im(w.bob_jid)
     w.wait(r"OTR: Not private", 15)
     w.otr_menu()
     screen = w.tmux.capture(TARGET)
@@ -251,42 +299,68 @@ def step_wizard_responder(w):
 
 def step_fingerprints_window(w):
     """Known fingerprints (Buddy List > Plugins > OTR known fingerprints)
-    lists bob's key as in use and verified."""
-    w.keys("Escape")
-    w.keys("M-w")
-    w.keys("Home")
-    w.keys("Enter")  # the Buddy List
-    w.keys("F10")
-    for _ in range(6):
-        if "OTR known fingerprints" in flat(w.tmux.capture(TARGET)):
-            break
-        w.app(RIGHT)
-    w.wait(r"OTR known fingerprints", 5)
-    # The Plugins menu holds a submenu per plugin with actions.
-    screen = w.tmux.capture(TARGET)
-    w.shot("plugins-menu")
-    w.keys("Enter")
+    lists bob's key as in use and verified; Unverify and Verify change it,
+    Forget is refused while in use; Escape closes the window (it has the
+    focus as soon as it opens from the menu)."""
+    w.plugin_action("OTR known fingerprints")
     w.wait(r"Known fingerprints", 5)
     screen = w.wait(r"bob@localhost .*Private .*yes", 10)
     w.shot("fingerprints")
-    # The menu hands the focus back to the Buddy List: focus the window
-    # through the window list (newest last), then close it.
-    w.keys("M-w")
-    w.keys("End")
+    w.keys("Tab", "Tab")  # tree -> Verify -> Unverify
     w.keys("Enter")
-    w.keys("M-c")
+    w.wait(r"bob@localhost .*Unverified .*no", 5)
+    w.shot("fingerprints-unverified")
+    w.keys("BTab")  # Verify
+    w.keys("Enter")
+    w.wait(r"bob@localhost .*Private .*yes", 5)
+    w.keys("Tab", "Tab")  # Unverify -> Forget
+    w.keys("Enter")
+    w.wait(r"This fingerprint is in use", 5)
+    w.shot("forget-refused")
+    w.keys("Enter")  # OK
     deadline = time.monotonic() + 5
-    while "Known fingerprints" in w.tmux.capture(TARGET).splitlines()[-1]:
+    while "This fingerprint is in use" in w.tmux.capture(TARGET):
         if time.monotonic() > deadline:
-            raise Fail("the fingerprints window did not close")
+            raise Fail("the notice did not close")
         time.sleep(0.2)
+    w.keys("BTab")  # Unverify, for the shared-secret step
+    w.keys("Enter")
+    w.wait(r"bob@localhost .*Unverified .*no", 5)
+    w.keys("Escape")
+    w.closed("Known fingerprints")
     return screen
+
+
+def step_wizard_secret(w):
+    """Wizard: shared secret (the second method); bob types the same
+    secret; the key is verified again, status Private."""
+    secret = w.ctx.secret("lighthouse-2718", "shared secret")
+    w.open_im(w.bob_jid)
+    w.wait(r"OTR: Unverified", 10)
+    w.otr_menu("a")
+    w.wait(r"How do you want to authenticate", 10)
+    w.keys("Tab")  # Question and answer -> Shared secret
+    w.keys("Enter")
+    w.wait(r"Shared secret \(not shown\)", 10)
+    m = w.bob.mark()
+    w.text(secret)
+    screen = w.shot("wizard-secret")
+    if secret in screen:
+        raise Fail("the secret is echoed on screen:\n" + screen)
+    w.keys("Enter")
+    w.bob.wait_line(r"wants to authenticate you", m, timeout=30)
+    w.bob.command(w.alice_jid, "/otr auth " + secret)
+    w.wait(r"Authentication successful: bob@localhost's fingerprint is "
+           r"now verified", 30)
+    w.shot("wizard-secret-success")
+    w.keys("Enter")  # Close
+    w.wait(r"OTR: Private", 10)
 
 
 def step_buddy_policy(w):
     """OTR > OTR settings for this buddy... (the same window as the buddy
     list's context menu entry): set "Always"; /otr policy confirms it."""
-    open_conversation(w.tmux, TARGET, w.bob_jid)
+    w.open_im(w.bob_jid)
     w.wait(r"OTR: Private", 10)
     w.otr_menu("o")
     w.wait(r"OTR settings for bob@localhost", 10)
@@ -306,13 +380,104 @@ def step_buddy_policy(w):
     w.shot("buddy-policy")
 
 
+def step_blist_settings(w):
+    """Buddy list context menu (F11) > OTR settings...: the window shows
+    the policy set before; set "Don't log"; reopened, it shows it."""
+    w.buddy_list()
+    w.app(DOWN)  # the group, then bob
+    w.keys("F11")
+    w.wait(r"OTR settings\.\.\.", 5)
+    w.keys("o")
+    screen = w.wait(r"OTR settings for bob@localhost", 10)
+    if not re.search(r"OTR policy: Always", flat(screen)):
+        raise Fail("the buddy's policy is not shown:\n" + screen)
+    w.keys("Tab")  # Logging
+    w.app(DOWN)
+    w.app(DOWN, 2)  # Default, Log, Don't log
+    w.keys("Enter")
+    w.wait(r"Logging: Don't log", 5)
+    w.shot("blist-settings")
+    w.keys("Tab")
+    w.keys("Enter")  # Save
+    w.closed("OTR settings for")
+    w.buddy_list()
+    w.app(DOWN)
+    w.keys("F11")
+    w.wait(r"OTR settings\.\.\.", 5)
+    w.keys("o")
+    w.wait(r"Logging: Don't log", 10)
+    w.keys("Escape")
+    w.closed("OTR settings for")
+
+
 def step_end(w):
     """OTR > End private conversation: status Not private again."""
+    w.open_im(w.bob_jid)  # back to the conversation window
+    w.wait(r"OTR: Private", 10)
     m = w.bob.mark()
     w.otr_menu("e")
     w.wait(r"OTR: Not private", 15)
     w.bob.wait_line(r"ended the private conversation", m, timeout=20)
     w.shot("ended")
+
+
+def step_keygen(w):
+    """Plugins > OTR private keys: Generate, confirm Replace; a progress
+    window reports the new key; the fingerprint in the list changes."""
+    w.plugin_action("OTR private keys")
+    screen = w.wait(r"My private keys.*alice@localhost/finch +XMPP +"
+                    r"[0-9A-F]{8} ", 10)
+    old = re.search(r"alice@localhost/finch +XMPP +((?:[0-9A-F]{8} ?){5})",
+                    flat(screen)).group(1).strip()
+    w.keys("Tab")  # tree -> Generate
+    w.keys("Enter")
+    w.wait(r"Replace private key", 5)
+    w.keys("BTab")  # the default button is Cancel
+    w.keys("Enter")
+    screen = w.wait(r"Private key for alice@localhost/finch ready", 30)
+    w.shot("keygen-done")
+    if "Generating private key" not in screen:
+        raise Fail("no key generation window:\n" + screen)
+    new = re.search(r"Fingerprint: ((?:[0-9A-F]{8} ?){5})",
+                    flat(screen)).group(1).strip()
+    if new == old:
+        raise Fail("the fingerprint did not change: " + new)
+    w.keys("Enter")  # Close
+    w.closed("Generating private key")
+    w.wait(re.escape(new), 5)
+    w.keys("Escape")
+    w.closed("My private keys")
+
+
+def step_unload(w):
+    """Plugins window: untick the Finch module; the status line goes."""
+    w.keys("M-a")
+    w.wait(r"Actions.*Plugins", 10)
+    w.app(DOWN, 6)
+    w.keys("Enter")
+    w.wait(r"You can \(un\)load plugins", 10)
+    for _ in range(40):
+        if re.search(r"Finch \(Offrec\)", flat(w.tmux.capture(TARGET))):
+            break
+        w.app(DOWN)
+    w.keys("Space")
+    deadline = time.monotonic() + 10
+    while len(re.findall(r"\[X\] Off-the-Record Messaging",
+                         w.tmux.capture(TARGET))) != 1:
+        if time.monotonic() > deadline:
+            raise Fail("the Finch module is still ticked:\n" +
+                       w.tmux.capture(TARGET))
+        time.sleep(0.2)
+    w.shot("plugin-unloaded")
+    w.keys("M-c")
+    w.open_im(w.bob_jid)
+    w.wait(r"bob \(alice@localhost/finch", 10)
+    time.sleep(1)
+    screen = w.shot("after-unload")
+    if "OTR: " in screen:
+        raise Fail("the status line is still there:\n" + screen)
+    w.say("/otr status")  # the core plugin keeps working
+    w.wait(r"Not private", 10)
 
 
 STEPS = [
@@ -323,9 +488,14 @@ STEPS = [
     ("exchange encrypted messages", step_exchange),
     ("wizard: question and answer, verified, Private", step_wizard_question),
     ("wizard: responder sees bob's question", step_wizard_responder),
-    ("known fingerprints window shows verified", step_fingerprints_window),
+    ("known fingerprints: verify, forget refused, Escape closes",
+     step_fingerprints_window),
+    ("wizard: shared secret verifies again", step_wizard_secret),
     ("per-buddy policy window: Always", step_buddy_policy),
+    ("buddy list context menu: OTR settings", step_blist_settings),
     ("end from the OTR menu: Not private", step_end),
+    ("key generation window: Generate, progress, new key", step_keygen),
+    ("unload the Finch module in the Plugins window", step_unload),
 ]
 
 
