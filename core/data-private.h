@@ -46,6 +46,11 @@ OtrError otr_data_init(OtrDataKeys *dk,
                        const OtrHost *h,
                        const OtrAkeResult *res);
 void otr_data_clear(OtrDataKeys *dk); /* wipes */
+/* The key state is about to be forgotten (a new AKE replaces it): append
+ * to reveal the receiving MAC keys it used and those still waiting to be
+ * revealed, so the next key state can publish them (spec "Revealing MAC
+ * keys"). */
+void otr_data_retire(OtrDataKeys *dk, GByteArray *reveal);
 
 /* Encrypt plain (message bytes, optionally NUL + TLVs) into a binary data
  * message (header included) ready for otr_encode_message. extra, when

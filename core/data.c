@@ -114,6 +114,17 @@ reveal_mac(OtrDataKeys *dk, const OtrSessKeys *k)
         g_byte_array_append(dk->old_macs, k->recv_mac, sizeof k->recv_mac);
 }
 
+void
+otr_data_retire(OtrDataKeys *dk, GByteArray *reveal)
+{
+    if (dk->version == 0 || dk->old_macs == NULL)
+        return;
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++)
+            reveal_mac(dk, &dk->sess[i][j]);
+    g_byte_array_append(reveal, dk->old_macs->data, dk->old_macs->len);
+}
+
 /* The peer used our newest key: forget our_dh[1] and shift. The new newest
  * key pair is made when it is first needed. */
 static void

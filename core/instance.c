@@ -188,9 +188,18 @@ otr_instance_go_encrypted(OtrSession *s,
 {
     OtrError err;
     OtrEvent *ev;
+    GByteArray *reveal = g_byte_array_new();
 
+    /* A refresh replaces the keys of a running session: the MAC keys it
+     * used are revealed in the new session's first message. */
+    if (in->have_keys)
+        otr_data_retire(&in->keys, reveal);
     otr_instance_forget_keys(in);
     err = otr_data_init(&in->keys, &s->host, res);
+    if (err == OTR_OK)
+        g_byte_array_append(in->keys.old_macs, reveal->data, reveal->len);
+    otr_wipe(reveal->data, reveal->len);
+    g_byte_array_unref(reveal);
     if (err != OTR_OK) {
         otr_outbox_error(out, in->tag, err,
                          "Could not set up the private conversation.");

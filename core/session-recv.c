@@ -170,41 +170,35 @@ handle_tlv(OtrSession *s,
     }
 }
 
-/* Decrypted data: the message for the user, then the TLVs. plain is
- * NUL-terminated (plain[len] == 0); without TLVs it becomes the DISPLAY
- * text as it is (*plain set to NULL), saving a copy of the secret. */
+/* Decrypted data: the message for the user, then the TLVs (their array
+ * and the reply writer are only made when there are TLVs). */
 static void
 handle_plaintext(OtrSession *s,
                  OtrInstance *in,
-                 uint8_t **plain,
+                 const uint8_t *plain,
                  size_t len,
                  const uint8_t extra[OTR_EXTRA_KEY_LEN],
                  OtrOutbox *out)
 {
-    size_t text_len = strnlen((const char *)*plain, len);
+    size_t text_len = strnlen((const char *)plain, len);
     gboolean disconnected = FALSE;
     GArray *tlvs = NULL;
     size_t tl;
 
     if (text_len < len) {
-        /* The TLVs point into *plain, which stays ours while they do. */
         tlvs = g_array_new(FALSE, FALSE, sizeof(OtrTlv));
-        if (otr_tlv_parse(*plain, len, &tl, tlvs) != OTR_OK) {
+        if (otr_tlv_parse(plain, len, &tl, tlvs) != OTR_OK) {
             otr_session_log(s, out, "malformed TLVs ignored");
             g_array_set_size(tlvs, 0);
         }
     }
     if (text_len > 0) {
-        char *text;
-        OtrEvent *ev;
+        /* A copy, not plain itself: measured, handing plain over made
+         * glibc trim and regrow the heap around large messages. */
+        OtrEvent *ev =
+            otr_outbox_push_take(out, OTR_EV_DISPLAY, in->tag,
+                                 g_strndup((const char *)plain, text_len));
 
-        if (text_len == len) {
-            text = (char *)*plain;
-            *plain = NULL;
-        } else {
-            text = g_strndup((const char *)*plain, text_len);
-        }
-        ev = otr_outbox_push_take(out, OTR_EV_DISPLAY, in->tag, text);
         ev->is_private = TRUE;
     }
     if (tlvs) {
@@ -267,7 +261,7 @@ handle_data(OtrSession *s,
         goto out;
     }
     in->last_data_recv = in->last_recv;
-    handle_plaintext(s, in, &plain, plain_len, extra, out);
+    handle_plaintext(s, in, plain, plain_len, extra, out);
 out:
     if (plain) {
         otr_wipe(plain, plain_len);

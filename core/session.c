@@ -381,9 +381,12 @@ receive_one(OtrSession *s,
     if (!whole && c.kind != OTR_KIND_FRAGMENT)
         reassembly_forget(s);
     if (opportunistic(s)) {
+        /* Spec: the tag goes out only while no plaintext has been
+         * received since entering PLAINTEXT (libotr stops only after it
+         * sent one). */
         if (c.kind != OTR_KIND_PLAINTEXT)
             s->offer = OTR_OFFER_ACCEPTED;
-        else if (s->offer == OTR_OFFER_SENT)
+        else
             s->offer = OTR_OFFER_REJECTED;
     }
     switch (c.kind) {

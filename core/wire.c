@@ -255,144 +255,108 @@ otr_header_write(OtrWriter *w, const OtrHeader *h)
 
 /* ---- Base64 envelope ---------------------------------------------------- */
 
-/* Strict RFC 4648 base64, our own: GLib's streaming coder costs several
- * times more per byte, and every data message goes through both ways. */
-
-static const char b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                   "abcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* Not a value: set in every byte of the decoding tables a valid 24-bit
- * quantum never uses. */
-#define B64_BAD 0xff000000u
-
-typedef struct {
-    /* Two output characters for each 12 bits of input. */
-    char pair[4096][2];
-    /* Per position in a quantum: the character's value already shifted
-     * into place, or B64_BAD. */
-    guint32 dec[4][256];
-} B64Tables;
-
-static B64Tables b64_tab;
-
-static const B64Tables *
-b64_tables(void)
-{
-    static gsize done = 0;
-
-    if (g_once_init_enter(&done)) {
-        for (guint i = 0; i < 4096; i++) {
-            b64_tab.pair[i][0] = b64_alphabet[i >> 6];
-            b64_tab.pair[i][1] = b64_alphabet[i & 63];
-        }
-        for (guint q = 0; q < 4; q++) {
-            for (guint c = 0; c < 256; c++)
-                b64_tab.dec[q][c] = B64_BAD;
-            for (guint v = 0; v < 64; v++)
-                b64_tab.dec[q][(uint8_t)b64_alphabet[v]] = v << (18 - 6 * q);
-        }
-        g_once_init_leave(&done, 1);
-    }
-    return &b64_tab;
-}
-
 char *
 otr_encode_message(const uint8_t *bytes, size_t len)
 {
-    const B64Tables *t = b64_tables();
-    /* Prefix, whole quanta (padding included), '.', NUL. */
-    size_t room = OTR_PREFIX_LEN + (len + 2) / 3 * 4 + 2;
+    gint state = 0, save = 0;
+    size_t room = OTR_PREFIX_LEN + (len / 3 + 1) * 4 + 4 + 2;
     char *out = g_malloc(room);
-    char *o = out + OTR_PREFIX_LEN;
-    size_t i = 0;
+    size_t n = OTR_PREFIX_LEN;
 
     memcpy(out, OTR_PREFIX, OTR_PREFIX_LEN);
-    for (; len - i >= 3; i += 3) {
-        guint32 v = ((guint32)bytes[i] << 16) | ((guint32)bytes[i + 1] << 8) |
-                    bytes[i + 2];
-
-        memcpy(o, t->pair[v >> 12], 2);
-        memcpy(o + 2, t->pair[v & 0xfff], 2);
-        o += 4;
-    }
-    if (len - i > 0) {
-        guint32 v = (guint32)bytes[i] << 16;
-
-        if (len - i == 2)
-            v |= (guint32)bytes[i + 1] << 8;
-        memcpy(o, t->pair[v >> 12], 2);
-        o[2] = len - i == 2 ? b64_alphabet[(v >> 6) & 63] : '=';
-        o[3] = '=';
-        o += 4;
-    }
-    *o++ = '.';
-    *o = '\0';
+    n += g_base64_encode_step(bytes, len, FALSE, out + n, &state, &save);
+    n += g_base64_encode_close(FALSE, out + n, &state, &save);
+    out[n++] = '.';
+    out[n] = '\0';
     return out;
 }
 
-/* Decode the n base64 characters at in (n a positive multiple of 4) into
- * out. Strict: only alphabet characters, then at most two '=' closing the
- * last quantum, whose discarded bits must be zero (one encoding per
- * value). Returns the number of bytes written, or 0 when malformed. */
-static size_t
-b64_decode(const B64Tables *t, const char *text, size_t n, uint8_t *out)
-{
-    const uint8_t *in = (const uint8_t *)text;
-    size_t pad = in[n - 1] != '=' ? 0 : in[n - 2] != '=' ? 1 : 2;
-    size_t full = pad ? n - 4 : n;
-    guint32 bad = 0, v;
-    uint8_t *o = out;
-    size_t i;
+/* One more than the value of each base64 alphabet character (RFC 4648),
+ * 0 for every other byte: one table look-up per character and no
+ * data-dependent branch. */
+static const uint8_t b64_table[256] = {
+    ['A'] = 1,  ['B'] = 2,  ['C'] = 3,  ['D'] = 4,  ['E'] = 5,  ['F'] = 6,
+    ['G'] = 7,  ['H'] = 8,  ['I'] = 9,  ['J'] = 10, ['K'] = 11, ['L'] = 12,
+    ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16, ['Q'] = 17, ['R'] = 18,
+    ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
+    ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30,
+    ['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36,
+    ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42,
+    ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48,
+    ['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54,
+    ['2'] = 55, ['3'] = 56, ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60,
+    ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
+};
 
-    /* No branch on the data: bad collects B64_BAD from any stray byte. */
-    for (i = 0; i < full; i += 4) {
-        v = t->dec[0][in[i]] | t->dec[1][in[i + 1]] | t->dec[2][in[i + 2]] |
-            t->dec[3][in[i + 3]];
-        bad |= v;
-        o[0] = (uint8_t)(v >> 16);
-        o[1] = (uint8_t)(v >> 8);
-        o[2] = (uint8_t)v;
-        o += 3;
+#define B64_CHUNK 32
+
+/* TRUE when all B64_CHUNK bytes at p are in the base64 alphabet. No
+ * branches per byte, so that it vectorises. */
+static gboolean
+b64_chunk_ok(const uint8_t *p)
+{
+    uint8_t bad = 0;
+
+    for (size_t i = 0; i < B64_CHUNK; i++) {
+        uint8_t c = p[i];
+        uint8_t ok = (uint8_t)((uint8_t)(c - 'A') < 26) |
+                     (uint8_t)((uint8_t)(c - 'a') < 26) |
+                     (uint8_t)((uint8_t)(c - '0') < 10) | (uint8_t)(c == '+') |
+                     (uint8_t)(c == '/');
+
+        bad |= ok ^ 1;
     }
-    if (pad) {
-        v = t->dec[0][in[i]] | t->dec[1][in[i + 1]];
-        if (pad == 1)
-            v |= t->dec[2][in[i + 2]];
-        bad |= v;
-        /* The bits the padding drops must be zero. */
-        bad |= v & (pad == 2 ? 0xffffu : 0xffu) ? B64_BAD : 0;
-        *o++ = (uint8_t)(v >> 16);
-        if (pad == 1)
-            *o++ = (uint8_t)(v >> 8);
+    return bad == 0;
+}
+
+/* Length of the strict RFC 4648 base64 at s (at most avail bytes) that a
+ * '.' must close, found in one pass: alphabet characters, then at most two
+ * '=', then the '.'. Whole quanta only, and the bits the padding discards
+ * must be zero (one encoding per value). Returns 0 when malformed. */
+static size_t
+b64_span(const char *s, size_t avail)
+{
+    const uint8_t *u = (const uint8_t *)s;
+    size_t body = 0, n, pad = 0;
+    uint8_t last;
+
+    /* Whole chunks first, with range tests the compiler turns into vector
+     * compares; the table finds the exact end in the last chunk. */
+    while (avail - body >= B64_CHUNK && b64_chunk_ok(u + body))
+        body += B64_CHUNK;
+    while (body < avail && b64_table[u[body]] != 0)
+        body++;
+    n = body;
+    while (n < avail && pad < 2 && u[n] == '=') {
+        n++;
+        pad++;
     }
-    return bad & B64_BAD ? 0 : (size_t)(o - out);
+    if (n >= avail || u[n] != '.' || n == 0 || n % 4 != 0)
+        return 0;
+    if (pad == 0)
+        return n;
+    last = (uint8_t)(b64_table[u[body - 1]] - 1);
+    return (last & (pad == 2 ? 0x0f : 0x03)) == 0 ? n : 0;
 }
 
 GBytes *
 otr_decode_message(const char *text, size_t len)
 {
-    const char *b64, *dot;
+    const char *b64;
     size_t n, outlen;
+    gint state = 0;
+    guint save = 0;
     guchar *out;
 
     if (!text || len < OTR_PREFIX_LEN ||
         memcmp(text, OTR_PREFIX, OTR_PREFIX_LEN) != 0)
         return NULL;
     b64 = text + OTR_PREFIX_LEN;
-    /* The base64 ends at the first '.' (not in the alphabet, so whatever
-     * precedes it must all be base64); text after it is ignored. */
-    dot = memchr(b64, '.', len - OTR_PREFIX_LEN);
-    if (!dot)
-        return NULL;
-    n = (size_t)(dot - b64);
-    if (n == 0 || n % 4 != 0)
+    n = b64_span(b64, len - OTR_PREFIX_LEN);
+    if (n == 0)
         return NULL;
     /* Decode straight from the slice: no NUL-terminated copy needed. */
     out = g_malloc(n / 4 * 3);
-    outlen = b64_decode(b64_tables(), b64, n, out);
-    if (outlen == 0) {
-        g_free(out);
-        return NULL;
-    }
+    outlen = g_base64_decode_step(b64, n, out, &state, &save);
     return g_bytes_new_take(out, outlen);
 }

@@ -541,7 +541,10 @@ test_discard_other_instances(void)
     duo_private(&d);
     send_text(&d.a, "for bob only");
     g_assert_true(msg_parse(d.a.queue->pdata[0], &m));
-    raw = g_memdup2(g_bytes_get_data(m.raw, &n), n);
+    {
+        const void *bytes = g_bytes_get_data(m.raw, &n);
+        raw = g_memdup2(bytes, n);
+    }
     raw[10] ^= 0x01; /* receiver tag: another of Bob's instances */
     wire = msg_encode(raw, n);
     recv_wire(&d.b, wire);
