@@ -269,7 +269,11 @@ static PurplePluginInfo info = {
 static void
 init_plugin(PurplePlugin *plugin)
 {
-    bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
+    /* OFFREC_LOCALEDIR: catalogs of a build tree (tests), as the core
+     * plugin honours it; both must bind the shared domain alike. */
+    const char *dir = g_getenv("OFFREC_LOCALEDIR");
+
+    bindtextdomain(GETTEXT_PACKAGE, dir && *dir ? dir : LOCALEDIR);
     bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
     info.name = _("Off-the-Record Messaging for Finch (Offrec)");
     info.summary = _("Private conversations in Finch: OTR menu, status, "
