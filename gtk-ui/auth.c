@@ -21,10 +21,10 @@ typedef struct {
     GtkWidget *intro;
     GtkWidget *method_box, *method;
     GtkWidget *pages;
-    GtkWidget *question, *answer;   /* page METHOD_QA (or the responder) */
-    GtkWidget *asked;               /* responder: the buddy's question */
-    GtkWidget *secret, *show;       /* page METHOD_SECRET */
-    GtkWidget *verified;            /* page METHOD_MANUAL */
+    GtkWidget *question, *answer; /* page METHOD_QA (or the responder) */
+    GtkWidget *asked;             /* responder: the buddy's question */
+    GtkWidget *secret, *show;     /* page METHOD_SECRET */
+    GtkWidget *verified;          /* page METHOD_MANUAL */
     GtkWidget *progress, *status;
     GtkWidget *auth_button, *cancel_button;
     gboolean responder, has_question, running, done;
@@ -150,8 +150,9 @@ run_smp(Wizard *w, int method)
     if (w->method_box)
         gtk_widget_set_sensitive(w->method_box, FALSE);
     gtk_progress_bar_set_fraction(GTK_PROGRESS_BAR(w->progress), 0.2);
-    set_status(w, w->responder ? _("Answer sent; waiting for the result...")
-                               : _("Waiting for your buddy to answer..."),
+    set_status(w,
+               w->responder ? _("Answer sent; waiting for the result...")
+                            : _("Waiting for your buddy to answer..."),
                FALSE);
 out:
     otr_gtk_wipe(secret);
@@ -163,8 +164,7 @@ static void
 run_manual(Wizard *w)
 {
     const OffrecApi *api = otr_gtk_api();
-    gboolean trust =
-        gtk_combo_box_get_active(GTK_COMBO_BOX(w->verified)) == 1;
+    gboolean trust = gtk_combo_box_get_active(GTK_COMBO_BOX(w->verified)) == 1;
 
     if (!w->buddy_hex ||
         !api->fingerprint_verify(purple_conversation_get_account(w->conv),
@@ -262,8 +262,7 @@ page_secret(Wizard *w)
     GtkWidget *grid = otr_gtk_grid_new();
 
     otr_gtk_grid_spacing(grid, 6);
-    labelled_entry(grid, 0, _("Shared _secret:"), "offrec-secret",
-                   &w->secret);
+    labelled_entry(grid, 0, _("Shared _secret:"), "offrec-secret", &w->secret);
     gtk_entry_set_visibility(GTK_ENTRY(w->secret), FALSE);
     w->show = gtk_check_button_new_with_mnemonic(_("S_how the secret"));
     g_signal_connect(w->show, "toggled", G_CALLBACK(show_toggled), w);
@@ -297,15 +296,17 @@ page_manual(Wizard *w)
     s = g_strdup_printf(_("Yours (%s):"), purple_account_get_username(acct));
     otr_gtk_grid_attach(grid, gtk_label_new(s), 0, 1);
     g_free(s);
-    otr_gtk_grid_attach(
-        grid, otr_gtk_selectable_label(mine ? mine : _("(no key yet)")), 1, 1);
+    otr_gtk_grid_attach(grid,
+                        otr_gtk_selectable_label(mine ? mine
+                                                      : _("(no key yet)")),
+                        1, 1);
     s = g_strdup_printf(_("%s's:"), buddy_of(w->conv));
     otr_gtk_grid_attach(grid, gtk_label_new(s), 0, 2);
     g_free(s);
-    otr_gtk_grid_attach(
-        grid,
-        otr_gtk_selectable_label(theirs ? theirs : _("(not known yet)")), 1,
-        2);
+    otr_gtk_grid_attach(grid,
+                        otr_gtk_selectable_label(theirs ? theirs
+                                                        : _("(not known yet)")),
+                        1, 2);
     w->verified = gtk_combo_box_text_new();
     gtk_combo_box_text_append_text(GTK_COMBO_BOX_TEXT(w->verified),
                                    _("I have not verified"));
@@ -365,10 +366,10 @@ wizard_new(PurpleConversation *conv, gboolean responder, const char *question)
                          "you agreed on:"),
             buddy_of(conv));
     else
-        intro = g_strdup_printf(
-            _("Make sure you are talking to %s and not to an impostor. "
-              "Choose how:"),
-            buddy_of(conv));
+        intro = g_strdup_printf(_("Make sure you are talking to %s and not to "
+                                  "an impostor. "
+                                  "Choose how:"),
+                                buddy_of(conv));
     w->intro = gtk_label_new(intro);
     gtk_label_set_line_wrap(GTK_LABEL(w->intro), TRUE);
     otr_gtk_label_left(w->intro);
@@ -397,8 +398,8 @@ wizard_new(PurpleConversation *conv, gboolean responder, const char *question)
         }
     } else {
         w->method_box = otr_gtk_hbox_new(6);
-        gtk_box_pack_start(GTK_BOX(w->method_box),
-                           gtk_label_new(_("Method:")), FALSE, FALSE, 0);
+        gtk_box_pack_start(GTK_BOX(w->method_box), gtk_label_new(_("Method:")),
+                           FALSE, FALSE, 0);
         w->method = gtk_combo_box_text_new();
         gtk_combo_box_text_append_text(GTK_COMBO_BOX_TEXT(w->method),
                                        _("Question and answer"));
@@ -470,9 +471,7 @@ otr_gtk_auth_open(PurpleConversation *conv)
 }
 
 void
-otr_gtk_auth_smp_event(PurpleConversation *conv,
-                       OffrecSmpEvent ev,
-                       int percent)
+otr_gtk_auth_smp_event(PurpleConversation *conv, OffrecSmpEvent ev, int percent)
 {
     const OffrecApi *api = otr_gtk_api();
     Wizard *w = wizards ? g_hash_table_lookup(wizards, conv) : NULL;

@@ -139,8 +139,12 @@ act_select(GtkMenuItem *i, PurpleConversation *conv)
 }
 
 static GtkWidget *
-menu_add(GtkWidget *menu, const char *label, GCallback cb, gpointer data,
-         gboolean sensitive, GString *trace)
+menu_add(GtkWidget *menu,
+         const char *label,
+         GCallback cb,
+         gpointer data,
+         gboolean sensitive,
+         GString *trace)
 {
     GtkWidget *i = gtk_menu_item_new_with_mnemonic(label);
 
@@ -313,8 +317,7 @@ attach(PidginConversation *gtkconv)
     gtk_box_pack_start(GTK_BOX(b->box), b->label, FALSE, FALSE, 0);
     gtk_container_add(GTK_CONTAINER(b->button), b->box);
     gtk_widget_show_all(b->box);
-    gtk_box_pack_end(GTK_BOX(gtkconv->lower_hbox), b->button, FALSE, FALSE,
-                     0);
+    gtk_box_pack_end(GTK_BOX(gtkconv->lower_hbox), b->button, FALSE, FALSE, 0);
     g_signal_connect(b->button, "clicked", G_CALLBACK(button_clicked), b);
     g_signal_connect(b->button, "destroy", G_CALLBACK(button_destroyed), b);
     g_signal_connect(b->button, "size-allocate",
@@ -358,8 +361,10 @@ on_fpr_new(PurpleAccount *a, const char *buddy, const char *fpr, gpointer d)
 }
 
 static void
-on_fpr_changed(PurpleConversation *conv, const char *old_fpr,
-               const char *new_fpr, gpointer data)
+on_fpr_changed(PurpleConversation *conv,
+               const char *old_fpr,
+               const char *new_fpr,
+               gpointer data)
 {
     otr_gtk_keychange_open(conv, old_fpr, new_fpr);
     otr_gtk_fprlist_refresh_all();
@@ -378,7 +383,9 @@ on_deleting(PurpleConversation *conv, gpointer data)
 }
 
 static void
-on_show_pref(const char *name, PurplePrefType type, gconstpointer val,
+on_show_pref(const char *name,
+             PurplePrefType type,
+             gconstpointer val,
              gpointer data)
 {
     GList *l;
@@ -412,18 +419,18 @@ on_extended_menu(PurpleConversation *conv, GList **menu, gpointer data)
     if (purple_conversation_get_type(conv) != PURPLE_CONV_TYPE_IM)
         return;
     *menu = g_list_append(*menu, NULL); /* separator */
-    *menu = g_list_append(
-        *menu, purple_menu_action_new(_("OTR: Start or refresh"),
-                                      PURPLE_CALLBACK(menu_start),
-                                      NULL, NULL));
-    *menu = g_list_append(
-        *menu, purple_menu_action_new(_("OTR: End"),
-                                      PURPLE_CALLBACK(menu_end),
-                                      NULL, NULL));
-    *menu = g_list_append(
-        *menu, purple_menu_action_new(_("OTR: Authenticate buddy"),
-                                      PURPLE_CALLBACK(menu_auth),
-                                      NULL, NULL));
+    *menu =
+        g_list_append(*menu, purple_menu_action_new(_("OTR: Start or refresh"),
+                                                    PURPLE_CALLBACK(menu_start),
+                                                    NULL, NULL));
+    *menu =
+        g_list_append(*menu, purple_menu_action_new(_("OTR: End"),
+                                                    PURPLE_CALLBACK(menu_end),
+                                                    NULL, NULL));
+    *menu = g_list_append(*menu,
+                          purple_menu_action_new(_("OTR: Authenticate buddy"),
+                                                 PURPLE_CALLBACK(menu_auth),
+                                                 NULL, NULL));
 }
 
 void

@@ -8,15 +8,16 @@
 #define OFFREC_GTK_COMPAT_H
 
 #include <gdk/gdkkeysyms.h>
+
 #include <gtk/gtk.h>
 
 #if GTK_CHECK_VERSION(3, 0, 0)
-#define otr_gtk_hbox_new(sp) gtk_box_new(GTK_ORIENTATION_HORIZONTAL, (sp))
-#define otr_gtk_vbox_new(sp) gtk_box_new(GTK_ORIENTATION_VERTICAL, (sp))
-#define otr_gtk_button_box_new()                                               \
-    gtk_button_box_new(GTK_ORIENTATION_HORIZONTAL)
-#define otr_gtk_grid_new()            gtk_grid_new()
-#define otr_gtk_grid_attach(g, w, x, y) gtk_grid_attach(GTK_GRID(g), (w), (x), (y), 1, 1)
+#define otr_gtk_hbox_new(sp)     gtk_box_new(GTK_ORIENTATION_HORIZONTAL, (sp))
+#define otr_gtk_vbox_new(sp)     gtk_box_new(GTK_ORIENTATION_VERTICAL, (sp))
+#define otr_gtk_button_box_new() gtk_button_box_new(GTK_ORIENTATION_HORIZONTAL)
+#define otr_gtk_grid_new()       gtk_grid_new()
+#define otr_gtk_grid_attach(g, w, x, y)                                        \
+    gtk_grid_attach(GTK_GRID(g), (w), (x), (y), 1, 1)
 #define otr_gtk_grid_attach_wide(g, w, x, y, n)                                \
     gtk_grid_attach(GTK_GRID(g), (w), (x), (y), (n), 1)
 #define otr_gtk_grid_spacing(g, sp)                                            \

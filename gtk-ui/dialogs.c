@@ -19,8 +19,8 @@ keychange_response(GtkDialog *d, int response, KeyChange *k)
     PurpleConversation *conv = k->conv;
     gboolean still_open = g_list_find(purple_get_conversations(), conv) != NULL;
 
-    otr_gtk_trace("keychange: %s", response == RESPONSE_VERIFY ? "verify now"
-                                                                : "continue");
+    otr_gtk_trace("keychange: %s",
+                  response == RESPONSE_VERIFY ? "verify now" : "continue");
     gtk_widget_destroy(GTK_WIDGET(d));
     if (response == RESPONSE_VERIFY && still_open)
         otr_gtk_auth_open(conv);
@@ -68,9 +68,9 @@ otr_gtk_keychange_open(PurpleConversation *conv,
     gtk_box_pack_start(GTK_BOX(hbox), vbox, TRUE, TRUE, 0);
 
     head = gtk_label_new(NULL);
-    m = g_markup_printf_escaped(
-        "<span size='large' weight='bold' foreground='#a40000'>%s</span>",
-        title);
+    m = g_markup_printf_escaped("<span size='large' weight='bold' "
+                                "foreground='#a40000'>%s</span>",
+                                title);
     gtk_label_set_markup(GTK_LABEL(head), m);
     g_free(m);
     otr_gtk_label_left(head);
@@ -103,9 +103,9 @@ otr_gtk_keychange_open(PurpleConversation *conv,
 void
 otr_gtk_whats_this(void)
 {
-    GtkWidget *d = gtk_message_dialog_new(
-        NULL, 0, GTK_MESSAGE_INFO, GTK_BUTTONS_CLOSE, "%s",
-        _("Off-the-Record Messaging"));
+    GtkWidget *d =
+        gtk_message_dialog_new(NULL, 0, GTK_MESSAGE_INFO, GTK_BUTTONS_CLOSE,
+                               "%s", _("Off-the-Record Messaging"));
 
     gtk_message_dialog_format_secondary_text(
         GTK_MESSAGE_DIALOG(d), "%s",
@@ -135,7 +135,7 @@ typedef struct {
 } BuddyDialog;
 
 static const OffrecPolicy policies[] = {
-    OFFREC_POLICY_DEFAULT, OFFREC_POLICY_NEVER, OFFREC_POLICY_MANUAL,
+    OFFREC_POLICY_DEFAULT,       OFFREC_POLICY_NEVER,  OFFREC_POLICY_MANUAL,
     OFFREC_POLICY_OPPORTUNISTIC, OFFREC_POLICY_ALWAYS,
 };
 
@@ -198,12 +198,12 @@ otr_gtk_buddy_settings_open(PurpleAccount *account, const char *name)
     cur = api->policy_get_buddy(account, b->buddy);
     for (i = 0; i < G_N_ELEMENTS(policies); i++) {
         if (policies[i] == OFFREC_POLICY_DEFAULT) {
-            s = g_strdup_printf(
-                _("Use the default (%s)"),
-                otr_gtk_policy_label(api->policy_get_account(account) ==
-                                             OFFREC_POLICY_DEFAULT
-                                         ? api->policy_get_global()
-                                         : api->policy_get_account(account)));
+            s = g_strdup_printf(_("Use the default (%s)"),
+                                otr_gtk_policy_label(
+                                    api->policy_get_account(account) ==
+                                            OFFREC_POLICY_DEFAULT
+                                        ? api->policy_get_global()
+                                        : api->policy_get_account(account)));
             gtk_combo_box_text_append_text(GTK_COMBO_BOX_TEXT(b->policy), s);
             g_free(s);
         } else {
@@ -226,12 +226,19 @@ otr_gtk_buddy_settings_open(PurpleAccount *account, const char *name)
                                    _("Log OTR conversations"));
     gtk_combo_box_text_append_text(GTK_COMBO_BOX_TEXT(b->logging),
                                    _("Don't log OTR conversations"));
-    /* The API has no getter for the buddy's own setting; read the node
-     * setting the core plugin documents (plugin/README-internal.md). */
     pb = purple_find_buddy(account, b->buddy);
-    own = pb ? purple_blist_node_get_string((PurpleBlistNode *)pb,
-                                            "otr-avoid-logging")
-             : NULL;
+    if (api->size >= G_STRUCT_OFFSET(OffrecApi, avoid_logging_get_buddy) +
+                         sizeof(gpointer)) {
+        int v = api->avoid_logging_get_buddy(account, b->buddy);
+
+        own = v == 0 ? "no" : v == 1 ? "yes" : NULL;
+    } else {
+        /* A version-1 core has no getter for the buddy's own setting: read
+         * the node setting it documents (plugin/README-internal.md). */
+        own = pb ? purple_blist_node_get_string((PurpleBlistNode *)pb,
+                                                "otr-avoid-logging")
+                 : NULL;
+    }
     gtk_combo_box_set_active(GTK_COMBO_BOX(b->logging),
                              g_strcmp0(own, "no") == 0    ? 1
                              : g_strcmp0(own, "yes") == 0 ? 2

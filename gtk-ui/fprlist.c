@@ -61,8 +61,8 @@ page_refresh(FprPage *p)
         GtkTreeIter it;
 
         gtk_list_store_append(p->store, &it);
-        gtk_list_store_set(p->store, &it, COL_BUDDY, f->buddy, COL_STATE,
-                           state, COL_VERIFIED, verified, COL_FPR, f->human,
+        gtk_list_store_set(p->store, &it, COL_BUDDY, f->buddy, COL_STATE, state,
+                           COL_VERIFIED, verified, COL_FPR, f->human,
                            COL_ACCOUNT, f->account, COL_HEX, f->hex,
                            COL_PROTOCOL, f->protocol, COL_TRUSTED, f->trusted,
                            -1);
@@ -85,11 +85,13 @@ otr_gtk_fprlist_refresh_all(void)
 
 /* The selected row: account, buddy, hex (g_free both strings). */
 static gboolean
-selected(FprPage *p, PurpleAccount **acct, char **buddy, char **hex,
+selected(FprPage *p,
+         PurpleAccount **acct,
+         char **buddy,
+         char **hex,
          gboolean *trusted)
 {
-    GtkTreeSelection *sel =
-        gtk_tree_view_get_selection(GTK_TREE_VIEW(p->view));
+    GtkTreeSelection *sel = gtk_tree_view_get_selection(GTK_TREE_VIEW(p->view));
     GtkTreeModel *model;
     GtkTreeIter it;
     char *user = NULL, *proto = NULL;
@@ -98,9 +100,8 @@ selected(FprPage *p, PurpleAccount **acct, char **buddy, char **hex,
         gtk_label_set_text(GTK_LABEL(p->status), _("Select a fingerprint."));
         return FALSE;
     }
-    gtk_tree_model_get(model, &it, COL_BUDDY, buddy, COL_HEX, hex,
-                       COL_ACCOUNT, &user, COL_PROTOCOL, &proto, COL_TRUSTED,
-                       trusted, -1);
+    gtk_tree_model_get(model, &it, COL_BUDDY, buddy, COL_HEX, hex, COL_ACCOUNT,
+                       &user, COL_PROTOCOL, &proto, COL_TRUSTED, trusted, -1);
     *acct = otr_gtk_find_account(user, proto);
     g_free(user);
     g_free(proto);
@@ -161,14 +162,16 @@ verify_clicked(GtkButton *b, FprPage *p)
     if (!selected(p, &a, &buddy, &hex, &trusted))
         return;
     mine = otr_gtk_api()->own_fingerprint(a);
-    d = gtk_dialog_new_with_buttons(
-        _("Verify fingerprint"), GTK_WINDOW(gtk_widget_get_toplevel(p->view)),
-        GTK_DIALOG_MODAL, _("_Cancel"), GTK_RESPONSE_CANCEL, _("_OK"),
-        GTK_RESPONSE_OK, NULL);
+    d = gtk_dialog_new_with_buttons(_("Verify fingerprint"),
+                                    GTK_WINDOW(
+                                        gtk_widget_get_toplevel(p->view)),
+                                    GTK_DIALOG_MODAL, _("_Cancel"),
+                                    GTK_RESPONSE_CANCEL, _("_OK"),
+                                    GTK_RESPONSE_OK, NULL);
     box = otr_gtk_vbox_new(6);
     gtk_container_set_border_width(GTK_CONTAINER(box), 12);
-    gtk_box_pack_start(GTK_BOX(gtk_dialog_get_content_area(GTK_DIALOG(d))),
-                       box, TRUE, TRUE, 0);
+    gtk_box_pack_start(GTK_BOX(gtk_dialog_get_content_area(GTK_DIALOG(d))), box,
+                       TRUE, TRUE, 0);
     q = g_strdup_printf(_("Your fingerprint (%s):"),
                         purple_account_get_username(a));
     gtk_box_pack_start(GTK_BOX(box), gtk_label_new(q), FALSE, FALSE, 0);
@@ -196,8 +199,9 @@ verify_clicked(GtkButton *b, FprPage *p)
     gtk_widget_show_all(d);
     r = gtk_dialog_run(GTK_DIALOG(d));
     if (r == GTK_RESPONSE_OK)
-        otr_gtk_api()->fingerprint_verify(
-            a, buddy, hex, gtk_combo_box_get_active(GTK_COMBO_BOX(combo)) == 1);
+        otr_gtk_api()->fingerprint_verify(a, buddy, hex,
+                                          gtk_combo_box_get_active(
+                                              GTK_COMBO_BOX(combo)) == 1);
     gtk_widget_destroy(d);
     otr_gtk_fprlist_refresh_all();
     g_free(mine);
@@ -267,21 +271,19 @@ otr_gtk_fprlist_page(void)
     gtk_container_set_border_width(GTK_CONTAINER(vbox), 8);
     p->store = gtk_list_store_new(N_COLS, G_TYPE_STRING, G_TYPE_STRING,
                                   G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING,
-                                  G_TYPE_STRING, G_TYPE_STRING,
-                                  G_TYPE_BOOLEAN);
+                                  G_TYPE_STRING, G_TYPE_STRING, G_TYPE_BOOLEAN);
     p->view = gtk_tree_view_new_with_model(GTK_TREE_MODEL(p->store));
     add_column(p->view, _("Buddy"), COL_BUDDY);
     add_column(p->view, _("Status"), COL_STATE);
     add_column(p->view, _("Verified"), COL_VERIFIED);
     add_column(p->view, _("Fingerprint"), COL_FPR);
     add_column(p->view, _("Account"), COL_ACCOUNT);
-    gtk_tree_sortable_set_sort_column_id(GTK_TREE_SORTABLE(p->store),
-                                         COL_BUDDY, GTK_SORT_ASCENDING);
+    gtk_tree_sortable_set_sort_column_id(GTK_TREE_SORTABLE(p->store), COL_BUDDY,
+                                         GTK_SORT_ASCENDING);
     sw = gtk_scrolled_window_new(NULL, NULL);
     gtk_scrolled_window_set_policy(GTK_SCROLLED_WINDOW(sw),
                                    GTK_POLICY_AUTOMATIC, GTK_POLICY_AUTOMATIC);
-    gtk_scrolled_window_set_shadow_type(GTK_SCROLLED_WINDOW(sw),
-                                        GTK_SHADOW_IN);
+    gtk_scrolled_window_set_shadow_type(GTK_SCROLLED_WINDOW(sw), GTK_SHADOW_IN);
     gtk_widget_set_size_request(sw, 560, 200);
     gtk_container_add(GTK_CONTAINER(sw), p->view);
     gtk_box_pack_start(GTK_BOX(vbox), sw, TRUE, TRUE, 0);
@@ -293,6 +295,11 @@ otr_gtk_fprlist_page(void)
                              G_CALLBACK(start_clicked), p);
     p->end = action_button(bbox, _("_End private connection"),
                            G_CALLBACK(end_clicked), p);
+    gtk_box_pack_start(GTK_BOX(vbox), bbox, FALSE, FALSE, 0);
+    /* Two rows: Pidgin's Configure Plugin dialog is only 400 px wide. */
+    bbox = otr_gtk_button_box_new();
+    gtk_button_box_set_layout(GTK_BUTTON_BOX(bbox), GTK_BUTTONBOX_START);
+    gtk_box_set_spacing(GTK_BOX(bbox), 6);
     p->verify = action_button(bbox, _("_Verify fingerprint"),
                               G_CALLBACK(verify_clicked), p);
     p->forget = action_button(bbox, _("_Forget fingerprint"),

@@ -14,15 +14,14 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "purple.h"
-
 #include "compat.h"
 #include "offrec-api.h"
+#include "purple.h"
 
 G_BEGIN_DECLS
 
-#define OTR_GTK_PLUGIN_ID "gtk-offrec"
-#define OTR_GTK_PREF_ROOT "/plugins/gtk/" OTR_GTK_PLUGIN_ID
+#define OTR_GTK_PLUGIN_ID        "gtk-offrec"
+#define OTR_GTK_PREF_ROOT        "/plugins/gtk/" OTR_GTK_PLUGIN_ID
 #define OTR_GTK_PREF_SHOW_BUTTON OTR_GTK_PREF_ROOT "/show-button"
 /* Core plugin prefs the API has no setter for (plugin/README-internal.md). */
 #define OTR_CORE_PREF_ROOT     "/plugins/core/" OFFREC_PLUGIN_ID

@@ -166,7 +166,7 @@ typedef struct {
 } KeysPage;
 
 static const OffrecPolicy acct_policies[] = {
-    OFFREC_POLICY_DEFAULT, OFFREC_POLICY_NEVER, OFFREC_POLICY_MANUAL,
+    OFFREC_POLICY_DEFAULT,       OFFREC_POLICY_NEVER,  OFFREC_POLICY_MANUAL,
     OFFREC_POLICY_OPPORTUNISTIC, OFFREC_POLICY_ALWAYS,
 };
 
@@ -185,8 +185,8 @@ keys_page_refresh(GtkWidget *page)
     PurpleAccount *a = page_account(p);
     const OffrecApi *api = otr_gtk_api();
     char *fpr = a && api ? api->own_fingerprint(a) : NULL, *m;
-    OffrecPolicy pol = a && api ? api->policy_get_account(a)
-                                : OFFREC_POLICY_DEFAULT;
+    OffrecPolicy pol =
+        a && api ? api->policy_get_account(a) : OFFREC_POLICY_DEFAULT;
     guint i;
 
     m = g_markup_printf_escaped("<tt>%s</tt>",
@@ -197,8 +197,8 @@ keys_page_refresh(GtkWidget *page)
         if (acct_policies[i] == pol)
             gtk_combo_box_set_active(GTK_COMBO_BOX(p->policy), (int)i);
     if (a)
-        otr_gtk_trace("keys %s: fingerprint %s",
-                      purple_account_get_username(a), fpr ? fpr : "(none)");
+        otr_gtk_trace("keys %s: fingerprint %s", purple_account_get_username(a),
+                      fpr ? fpr : "(none)");
     g_free(fpr);
 }
 
@@ -329,8 +329,7 @@ otr_gtk_keys_page(void)
     otr_gtk_label_left(p->status);
     gtk_box_pack_start(GTK_BOX(vbox), p->status, FALSE, FALSE, 0);
 
-    g_signal_connect(p->accounts, "changed", G_CALLBACK(account_changed),
-                     vbox);
+    g_signal_connect(p->accounts, "changed", G_CALLBACK(account_changed), vbox);
     g_signal_connect(p->policy, "changed", G_CALLBACK(policy_changed), p);
     g_signal_connect(vbox, "destroy", G_CALLBACK(page_destroyed), p);
     pages = g_list_prepend(pages, vbox);

@@ -10,8 +10,7 @@
 #include "gtkplugin.h"
 #include "pidgin.h"
 
-#define API_NEEDS                                                              \
-    (G_STRUCT_OFFSET(OffrecApi, ui_unregister) + sizeof(gpointer))
+#define API_NEEDS (G_STRUCT_OFFSET(OffrecApi, ui_unregister) + sizeof(gpointer))
 
 static PurplePlugin *core_plugin;
 
@@ -66,10 +65,11 @@ blist_menu(PurpleBlistNode *node, GList **menu, gpointer data)
     if (!PURPLE_BLIST_NODE_IS_BUDDY(node) &&
         !PURPLE_BLIST_NODE_IS_CONTACT(node))
         return;
-    *menu = g_list_append(*menu,
-                          purple_menu_action_new(_("OTR Settings"),
-                                                 PURPLE_CALLBACK(blist_settings),
-                                                 NULL, NULL));
+    *menu =
+        g_list_append(*menu,
+                      purple_menu_action_new(_("OTR Settings"),
+                                             PURPLE_CALLBACK(blist_settings),
+                                             NULL, NULL));
 }
 
 static char *
@@ -109,9 +109,8 @@ plugin_load(PurplePlugin *plugin)
     otr_gtk_set_icon_dir(dir);
     g_free(dir);
     api->ui_register(OFFREC_UI_SMP | OFFREC_UI_KEYGEN);
-    purple_signal_connect(purple_blist_get_handle(),
-                          "blist-node-extended-menu", plugin,
-                          PURPLE_CALLBACK(blist_menu), NULL);
+    purple_signal_connect(purple_blist_get_handle(), "blist-node-extended-menu",
+                          plugin, PURPLE_CALLBACK(blist_menu), NULL);
     otr_gtk_buttons_init(plugin, core_plugin);
     otr_gtk_trace("loaded (API version %u)", api->version);
     return TRUE;

@@ -39,8 +39,7 @@ static void
 bool_toggled(GtkToggleButton *t, const char *pref)
 {
     purple_prefs_set_bool(pref, gtk_toggle_button_get_active(t));
-    otr_gtk_trace("settings: %s = %d", pref,
-                  gtk_toggle_button_get_active(t));
+    otr_gtk_trace("settings: %s = %d", pref, gtk_toggle_button_get_active(t));
 }
 
 static void
@@ -68,9 +67,9 @@ options_page(void)
     gtk_box_pack_start(GTK_BOX(hbox), l, FALSE, FALSE, 0);
     combo = gtk_combo_box_text_new();
     for (i = 0; i < G_N_ELEMENTS(global_policies); i++) {
-        gtk_combo_box_text_append_text(
-            GTK_COMBO_BOX_TEXT(combo),
-            otr_gtk_policy_label(global_policies[i]));
+        gtk_combo_box_text_append_text(GTK_COMBO_BOX_TEXT(combo),
+                                       otr_gtk_policy_label(
+                                           global_policies[i]));
         if (global_policies[i] == cur)
             gtk_combo_box_set_active(GTK_COMBO_BOX(combo), (int)i);
     }
@@ -88,8 +87,7 @@ options_page(void)
     bool_option(vbox, _("Always use OTR with buddies whose _key I know"),
                 OTR_CORE_PREF_KNOWN);
     bool_option(vbox, _("Don't _log OTR conversations"), OTR_CORE_PREF_AVOID);
-    bool_option(vbox,
-                _("Ask before sending when a buddy's _key has changed"),
+    bool_option(vbox, _("Ask before sending when a buddy's _key has changed"),
                 OTR_CORE_PREF_CONFIRM);
     bool_option(vbox, _("Show the OTR _button in conversation windows"),
                 OTR_GTK_PREF_SHOW_BUTTON);

@@ -100,7 +100,10 @@ f_selected(PurpleConversation *c)
 }
 
 static OffrecFingerprint *
-fpr(const char *buddy, const char *hex, const char *human, gboolean trusted,
+fpr(const char *buddy,
+    const char *hex,
+    const char *human,
+    gboolean trusted,
     gboolean in_use)
 {
     OffrecFingerprint *f = g_new0(OffrecFingerprint, 1);
@@ -245,14 +248,41 @@ f_ui(guint flags)
 {
 }
 
+/* A version-1 table: members appended later stay NULL, and size says so. */
 static const OffrecApi fake_api = {
-    OFFREC_API_VERSION, sizeof(OffrecApi), f_get_state, f_status_text,
-    f_true, f_true, f_smp_start, f_smp_respond, f_smp_abort, f_smp_pending,
-    f_select, f_instances, f_selected, f_fingerprints, f_fingerprints_free,
-    f_verify, f_forget, f_policy_get, f_policy_get, f_policy_set_buddy,
-    f_policy_get_account, f_policy_set_account, f_policy_get_global,
-    f_policy_set_global, f_avoid_get, f_avoid_set, f_own, f_keygen_start,
-    f_keygen_cancel, f_keygen_progress, f_import, f_ui, f_ui,
+    .version = 1,
+    .size = G_STRUCT_OFFSET(OffrecApi, ui_unregister) + sizeof(gpointer),
+    .get_state = f_get_state,
+    .status_text = f_status_text,
+    .start = f_true,
+    .end = f_true,
+    .smp_start = f_smp_start,
+    .smp_respond = f_smp_respond,
+    .smp_abort = f_smp_abort,
+    .smp_pending = f_smp_pending,
+    .select_instance = f_select,
+    .instances = f_instances,
+    .selected_instance = f_selected,
+    .fingerprints = f_fingerprints,
+    .fingerprints_free = f_fingerprints_free,
+    .fingerprint_verify = f_verify,
+    .fingerprint_forget = f_forget,
+    .policy_get = f_policy_get,
+    .policy_get_buddy = f_policy_get,
+    .policy_set_buddy = f_policy_set_buddy,
+    .policy_get_account = f_policy_get_account,
+    .policy_set_account = f_policy_set_account,
+    .policy_get_global = f_policy_get_global,
+    .policy_set_global = f_policy_set_global,
+    .avoid_logging_get = f_avoid_get,
+    .avoid_logging_set_buddy = f_avoid_set,
+    .own_fingerprint = f_own,
+    .keygen_start = f_keygen_start,
+    .keygen_cancel = f_keygen_cancel,
+    .keygen_progress = f_keygen_progress,
+    .import_pidgin_otr = f_import,
+    .ui_register = f_ui,
+    .ui_unregister = f_ui,
 };
 
 /* ---- TAP and widget helpers ------------------------------------------ */
@@ -401,8 +431,9 @@ test_settings(void)
     if (!model)
         return;
     gtk_tree_model_get_iter_first(model, &it); /* sorted: bob first */
-    gtk_tree_selection_select_iter(
-        gtk_tree_view_get_selection(GTK_TREE_VIEW(view)), &it);
+    gtk_tree_selection_select_iter(gtk_tree_view_get_selection(
+                                       GTK_TREE_VIEW(view)),
+                                   &it);
     forget = button_labelled(w, "_Forget fingerprint");
     if (forget)
         gtk_button_clicked(GTK_BUTTON(forget));
@@ -411,8 +442,9 @@ test_settings(void)
           "forgetting the fingerprint in use is refused and said so");
     gtk_tree_model_get_iter_first(model, &it);
     gtk_tree_model_iter_next(model, &it);
-    gtk_tree_selection_select_iter(
-        gtk_tree_view_get_selection(GTK_TREE_VIEW(view)), &it);
+    gtk_tree_selection_select_iter(gtk_tree_view_get_selection(
+                                       GTK_TREE_VIEW(view)),
+                                   &it);
     if (forget)
         gtk_button_clicked(GTK_BUTTON(forget));
     check(gtk_tree_model_iter_n_children(model, NULL) == 1,
@@ -526,8 +558,9 @@ input_add(int fd, PurpleInputCondition cond, PurpleInputFunction f, gpointer d)
 }
 
 static PurpleEventLoopUiOps loop_ops = {
-    g_timeout_add, g_source_remove, input_add, g_source_remove,
-    NULL,          g_timeout_add_seconds, NULL, NULL, NULL,
+    g_timeout_add, g_source_remove,       input_add, g_source_remove,
+    NULL,          g_timeout_add_seconds, NULL,      NULL,
+    NULL,
 };
 
 int
@@ -562,8 +595,8 @@ main(int argc, char **argv)
     conv->name = g_strdup("bob@localhost");
     otr_gtk_set_api(&fake_api, &fake);
     otr_gtk_set_icon_dir(g_getenv("OFFREC_GTK_ICON_DIR"));
-    printf("# GTK %u.%u.%u\n", gtk_get_major_version(),
-           gtk_get_minor_version(), gtk_get_micro_version());
+    printf("# GTK %u.%u.%u\n", gtk_get_major_version(), gtk_get_minor_version(),
+           gtk_get_micro_version());
 
     test_settings();
     test_wizard(conv);
