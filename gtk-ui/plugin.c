@@ -150,7 +150,7 @@ static PurplePluginInfo info = {
     NULL,
     NULL,
     "Offrec",
-    "https://example.invalid/offrec",
+    NULL, /* no homepage yet */
     plugin_load,
     plugin_unload,
     NULL,
@@ -167,7 +167,11 @@ static PurplePluginInfo info = {
 static void
 init_plugin(PurplePlugin *plugin)
 {
-    bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
+    /* OFFREC_LOCALEDIR: catalogs of a build tree (tests), as the core
+     * plugin honours it; both must bind the shared domain alike. */
+    const char *dir = g_getenv("OFFREC_LOCALEDIR");
+
+    bindtextdomain(GETTEXT_PACKAGE, dir && *dir ? dir : LOCALEDIR);
     bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
     info.name = (char *)_("Off-the-Record Messaging");
     info.summary = (char *)_("Private conversations in Pidgin with OTR");
