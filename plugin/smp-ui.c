@@ -101,8 +101,10 @@ open_fallback(OtrConv *oc)
     g_free(secondary);
 }
 
+/* As libotr, so that the fingerprints file means the same to both: a
+ * successful SMP marks the fingerprint "smp", a failed one clears it. */
 static void
-trust_current(OtrConv *oc)
+set_trust_current(OtrConv *oc, const char *trust)
 {
     OtrPlugin *pl = otr_plugin_get();
     OtrStatus st;
@@ -115,7 +117,7 @@ trust_current(OtrConv *oc)
                       st.their_fpr, NULL);
     otr_store_fpr_set_trust(pl->store, purple_account_get_username(oc->account),
                             purple_account_get_protocol_id(oc->account),
-                            oc->peer, st.their_fpr, "smp");
+                            oc->peer, st.their_fpr, trust);
     otr_plugin_keys_save_fprs();
 }
 
@@ -182,7 +184,7 @@ otr_plugin_smp_on_event(OtrConv *oc, const OtrEvent *ev)
                                     "/otr auth-q."),
                                   oc->peer);
         } else {
-            trust_current(oc);
+            set_trust_current(oc, "smp");
             otr_plugin_conv_write(oc, 0,
                                   _("Authentication succeeded: %s's "
                                     "fingerprint is now verified."),
@@ -193,6 +195,8 @@ otr_plugin_smp_on_event(OtrConv *oc, const OtrEvent *ev)
         break;
     case OTR_SMP_FAILURE:
         smp_over(oc);
+        set_trust_current(oc, "");
+        otr_plugin_trust_changed(oc->account, oc->peer);
         otr_plugin_conv_write(oc, PURPLE_MESSAGE_ERROR,
                               _("Authentication of %s failed: the secrets "
                                 "did not match."),
