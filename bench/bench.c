@@ -158,8 +158,10 @@ bench_messages(const char *name,
     report(name, unit, v);
 }
 
+/* Heap bytes per session on Alice's side, right after the AKE or, with
+ * active, after a message each way (keys in use, per-key caches built). */
 static double
-heap_per_session(const BenchImpl *impl, int sessions)
+heap_per_session(const BenchImpl *impl, int sessions, gboolean active)
 {
     BenchPair **pairs = g_new(BenchPair *, sessions);
     struct mallinfo2 before, after;
@@ -168,6 +170,10 @@ heap_per_session(const BenchImpl *impl, int sessions)
     for (int i = 0; i < sessions; i++) {
         pairs[i] = impl->pair_new(0, i);
         check(impl->ake(pairs[i]), impl, "ake");
+        if (active) {
+            check(impl->send(pairs[i], TRUE, "ping"), impl, "message");
+            check(impl->send(pairs[i], FALSE, "pong"), impl, "reply");
+        }
         impl->pair_drop_bob(pairs[i]);
     }
     after = mallinfo2();
@@ -178,13 +184,13 @@ heap_per_session(const BenchImpl *impl, int sessions)
 }
 
 static void
-bench_heap(void)
+bench_heap(const char *name, gboolean active)
 {
     double v[2];
 
     for (int k = 0; k < 2; k++)
-        v[k] = heap_per_session(impls[k], 1000);
-    report("heap", "bytes", v);
+        v[k] = heap_per_session(impls[k], 1000, active);
+    report(name, "bytes", v);
 }
 
 static double
@@ -274,7 +280,9 @@ main(int argc, char **argv)
         bench_messages("frags-steady", 400, 10 * 1024, 20, FALSE, TRUE, "us",
                        1e6);
     if (wanted(names, "heap"))
-        bench_heap();
+        bench_heap("heap", FALSE);
+    if (wanted(names, "heap-active"))
+        bench_heap("heap-active", TRUE);
     if (wanted(names, "smp"))
         bench_smp("smp", TRUE);
     if (wanted(names, "smp-fail"))

@@ -67,6 +67,68 @@ void otr_aes128_ctr(const uint8_t key[16],
                     uint8_t *out,
                     size_t len);
 
+/* Keys prepared once for repeated use (data messages reuse one pairing's
+ * keys for many messages). The storage is opaque here so that nettle stays
+ * inside crypto.c, which checks that it fits. Both hold secrets: _clear
+ * wipes them. */
+
+/* An expanded AES-128 encryption key (its round keys). */
+typedef struct {
+    uint64_t opaque[23];
+} OtrAesKey;
+
+void otr_aes_key_init(OtrAesKey *k, const uint8_t key[16]);
+void otr_aes_key_clear(OtrAesKey *k);
+/* otr_aes128_ctr with a prepared key. */
+void otr_aes_key_ctr(const OtrAesKey *k,
+                     const uint8_t ctr[16],
+                     const uint8_t *in,
+                     uint8_t *out,
+                     size_t len);
+
+/* An HMAC-SHA1 key: the hash states after the inner and the outer padded
+ * key blocks, so each MAC skips those two compressions. */
+typedef struct {
+    uint64_t opaque[26];
+} OtrHmacSha1Key;
+
+void otr_hmac_sha1_key_init(OtrHmacSha1Key *k, const uint8_t *key, size_t klen);
+void otr_hmac_sha1_key_clear(OtrHmacSha1Key *k);
+/* The HMAC inner hash state after a message prefix, for messages that
+ * start with the same bytes as the previous one (data messages repeat
+ * their header, key ids and next_dh). The prefix itself is public; the
+ * state is as secret as the key. len 0: empty. */
+#define OTR_HMAC_PREFIX_MAX 256
+typedef struct {
+    uint64_t state[13];
+    size_t len;
+    uint8_t prefix[OTR_HMAC_PREFIX_MAX];
+} OtrHmacSha1Prefix;
+
+/* HMAC-SHA1 of a || b with a prepared key, where the first fixed bytes of
+ * a || b are likely to repeat: resumes from *cache when it holds exactly
+ * those bytes, and otherwise fills *fresh (when non-NULL) so the caller
+ * can commit it to the cache once the MAC is used. fresh->len stays 0 when
+ * there is nothing new to commit. fixed beyond OTR_HMAC_PREFIX_MAX or
+ * alen + blen is clamped. */
+void otr_hmac_sha1_key_mac_cached(const OtrHmacSha1Key *k,
+                                  const OtrHmacSha1Prefix *cache,
+                                  OtrHmacSha1Prefix *fresh,
+                                  const void *a,
+                                  size_t alen,
+                                  const void *b,
+                                  size_t blen,
+                                  size_t fixed,
+                                  uint8_t out[OTR_SHA1_LEN]);
+
+/* HMAC-SHA1 of a || b (b may be empty) with a prepared key. */
+void otr_hmac_sha1_key_mac(const OtrHmacSha1Key *k,
+                           const void *a,
+                           size_t alen,
+                           const void *b,
+                           size_t blen,
+                           uint8_t out[OTR_SHA1_LEN]);
+
 /* ---- Diffie-Hellman in the spec's 1536-bit MODP group ----------------- */
 
 #define OTR_DH_PRIV_LEN 40  /* 320-bit exponents */

@@ -7,6 +7,7 @@
  * (mpz_powm_sec, or the fixed-base comb of crypto-group.c for g^x).
  */
 #include <string.h>
+#include <time.h>
 
 #include <gcrypt.h>
 #include <gmp.h>
@@ -71,6 +72,14 @@ default_random(void *user, uint8_t *buf, size_t len)
 static gint64
 default_now(void *user)
 {
+#ifdef CLOCK_MONOTONIC_COARSE
+    struct timespec ts;
+
+    /* Whole seconds are all we need: the coarse clock is read from memory
+     * without touching the clock source (it is called for every message). */
+    if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) == 0)
+        return (gint64)ts.tv_sec;
+#endif
     return g_get_monotonic_time() / G_USEC_PER_SEC;
 }
 
@@ -283,6 +292,47 @@ otr_hmac_sha256_160(const uint8_t *key,
     otr_wipe(&ctx, sizeof ctx);
 }
 
+/* ---- Prepared keys ------------------------------------------------------ */
+
+/* The opaque storage must hold nettle's contexts, suitably aligned. */
+typedef struct {
+    struct sha1_ctx inner, outer;
+} HmacSha1State;
+
+G_STATIC_ASSERT(sizeof(struct aes128_ctx) <= sizeof(OtrAesKey));
+G_STATIC_ASSERT(G_ALIGNOF(struct aes128_ctx) <= G_ALIGNOF(OtrAesKey));
+G_STATIC_ASSERT(sizeof(HmacSha1State) <= sizeof(OtrHmacSha1Key));
+G_STATIC_ASSERT(G_ALIGNOF(HmacSha1State) <= G_ALIGNOF(OtrHmacSha1Key));
+
+void
+otr_aes_key_init(OtrAesKey *k, const uint8_t key[16])
+{
+    aes128_set_encrypt_key((struct aes128_ctx *)(void *)k->opaque, key);
+}
+
+void
+otr_aes_key_clear(OtrAesKey *k)
+{
+    otr_wipe(k, sizeof *k);
+}
+
+void
+otr_aes_key_ctr(const OtrAesKey *k,
+                const uint8_t ctr[16],
+                const uint8_t *in,
+                uint8_t *out,
+                size_t len)
+{
+    uint8_t block[AES_BLOCK_SIZE];
+
+    if (len == 0)
+        return;
+    memcpy(block, ctr, AES_BLOCK_SIZE); /* ctr_crypt advances it */
+    ctr_crypt(k->opaque, (nettle_cipher_func *)aes128_encrypt, AES_BLOCK_SIZE,
+              block, len, out, in);
+    otr_wipe(block, sizeof block);
+}
+
 void
 otr_aes128_ctr(const uint8_t key[16],
                const uint8_t ctr[16],
@@ -290,17 +340,121 @@ otr_aes128_ctr(const uint8_t key[16],
                uint8_t *out,
                size_t len)
 {
-    struct aes128_ctx ctx;
-    uint8_t block[AES_BLOCK_SIZE];
+    OtrAesKey k;
 
     if (len == 0)
         return;
-    memcpy(block, ctr, AES_BLOCK_SIZE); /* ctr_crypt advances it */
-    aes128_set_encrypt_key(&ctx, key);
-    ctr_crypt(&ctx, (nettle_cipher_func *)aes128_encrypt, AES_BLOCK_SIZE, block,
-              len, out, in);
+    otr_aes_key_init(&k, key);
+    otr_aes_key_ctr(&k, ctr, in, out, len);
+    otr_aes_key_clear(&k);
+}
+
+void
+otr_hmac_sha1_key_init(OtrHmacSha1Key *k, const uint8_t *key, size_t klen)
+{
+    HmacSha1State *st = (HmacSha1State *)(void *)k->opaque;
+    struct hmac_sha1_ctx ctx;
+
+    hmac_sha1_set_key(&ctx, klen, key);
+    st->inner = ctx.inner;
+    st->outer = ctx.outer;
     otr_wipe(&ctx, sizeof ctx);
-    otr_wipe(block, sizeof block);
+}
+
+void
+otr_hmac_sha1_key_clear(OtrHmacSha1Key *k)
+{
+    otr_wipe(k, sizeof *k);
+}
+
+G_STATIC_ASSERT(sizeof(struct sha1_ctx) <=
+                sizeof(((OtrHmacSha1Prefix *)0)->state));
+G_STATIC_ASSERT(G_ALIGNOF(struct sha1_ctx) <= G_ALIGNOF(OtrHmacSha1Prefix));
+
+/* Bytes [off, off + n) of a || b. */
+static void
+two_part_update(struct sha1_ctx *ctx,
+                const uint8_t *a,
+                size_t alen,
+                const uint8_t *b,
+                size_t off,
+                size_t n)
+{
+    if (off < alen) {
+        size_t na = MIN(n, alen - off);
+
+        sha1_update(ctx, na, a + off);
+        off += na;
+        n -= na;
+    }
+    if (n > 0)
+        sha1_update(ctx, n, b + (off - alen));
+}
+
+/* Do the first n bytes of a || b equal p? */
+static gboolean
+two_part_equal(const uint8_t *p,
+               const uint8_t *a,
+               size_t alen,
+               const uint8_t *b,
+               size_t n)
+{
+    size_t na = MIN(n, alen);
+
+    return memcmp(p, a, na) == 0 && (n == na || memcmp(p + na, b, n - na) == 0);
+}
+
+void
+otr_hmac_sha1_key_mac_cached(const OtrHmacSha1Key *k,
+                             const OtrHmacSha1Prefix *cache,
+                             OtrHmacSha1Prefix *fresh,
+                             const void *a,
+                             size_t alen,
+                             const void *b,
+                             size_t blen,
+                             size_t fixed,
+                             uint8_t out[OTR_SHA1_LEN])
+{
+    const HmacSha1State *st = (const HmacSha1State *)(const void *)k->opaque;
+    struct sha1_ctx ctx;
+    uint8_t inner[SHA1_DIGEST_SIZE];
+    size_t total = alen + blen;
+
+    fixed = MIN(MIN(fixed, total), (size_t)OTR_HMAC_PREFIX_MAX);
+    if (fresh)
+        fresh->len = 0;
+    if (fixed > 0 && cache && cache->len == fixed &&
+        two_part_equal(cache->prefix, a, alen, b, fixed)) {
+        memcpy(&ctx, cache->state, sizeof ctx);
+    } else {
+        ctx = st->inner;
+        two_part_update(&ctx, a, alen, b, 0, fixed);
+        if (fresh && fixed > 0) {
+            memcpy(fresh->state, &ctx, sizeof ctx);
+            fresh->len = fixed;
+            memcpy(fresh->prefix, a, MIN(fixed, alen));
+            if (fixed > alen)
+                memcpy(fresh->prefix + alen, b, fixed - alen);
+        }
+    }
+    two_part_update(&ctx, a, alen, b, fixed, total - fixed);
+    sha1_digest(&ctx, sizeof inner, inner);
+    ctx = st->outer;
+    sha1_update(&ctx, sizeof inner, inner);
+    sha1_digest(&ctx, OTR_SHA1_LEN, out);
+    otr_wipe(&ctx, sizeof ctx);
+    otr_wipe(inner, sizeof inner);
+}
+
+void
+otr_hmac_sha1_key_mac(const OtrHmacSha1Key *k,
+                      const void *a,
+                      size_t alen,
+                      const void *b,
+                      size_t blen,
+                      uint8_t out[OTR_SHA1_LEN])
+{
+    otr_hmac_sha1_key_mac_cached(k, NULL, NULL, a, alen, b, blen, 0, out);
 }
 
 /* ---- Diffie-Hellman ----------------------------------------------------- */

@@ -9,6 +9,19 @@
 
 #define OTR_FLAG_IGNORE_UNREADABLE 0x01
 
+/* A pairing's keys prepared for use: expanded AES keys and HMAC states.
+ * Kept on the heap, made only for pairings that are actually derived, so a
+ * session that has sent nothing yet does not pay for them. */
+typedef struct {
+    OtrAesKey send_aes, recv_aes;
+    OtrHmacSha1Key send_mac, recv_mac;
+    /* MAC state after the unchanging start (header to next_dh) of the
+     * last message sent / accepted with these keys. */
+    OtrHmacSha1Prefix send_prefix, recv_prefix;
+} OtrSessSched;
+
+/* Owns sched (non-NULL exactly when valid): move with a plain copy and then
+ * otr_wipe of the source, duplicate with otr_sesskeys_copy. */
 typedef struct {
     uint8_t send_aes[16], recv_aes[16];
     uint8_t send_mac[20], recv_mac[20];
@@ -17,9 +30,12 @@ typedef struct {
     uint8_t extra[OTR_EXTRA_KEY_LEN];
     gboolean valid;
     gboolean recv_mac_used; /* reveal recv_mac when forgotten */
+    OtrSessSched *sched;
 } OtrSessKeys;
 
-void otr_sesskeys_clear(OtrSessKeys *k);
+void otr_sesskeys_clear(OtrSessKeys *k); /* wipes, frees sched */
+/* dst (not initialised) becomes an independent copy of src. */
+void otr_sesskeys_copy(OtrSessKeys *dst, const OtrSessKeys *src);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(OtrSessKeys, otr_sesskeys_clear)
 
 /* The key state of one private session (one remote instance). Index 0 is

@@ -18,7 +18,28 @@
 void
 otr_sesskeys_clear(OtrSessKeys *k)
 {
+    if (k->sched) {
+        otr_wipe(k->sched, sizeof *k->sched);
+        g_free(k->sched);
+    }
     otr_wipe(k, sizeof *k);
+}
+
+void
+otr_sesskeys_copy(OtrSessKeys *dst, const OtrSessKeys *src)
+{
+    *dst = *src;
+    if (src->sched)
+        dst->sched = g_memdup2(src->sched, sizeof *src->sched);
+}
+
+/* dst takes over src's keys (and its sched); src is left empty. */
+static void
+sesskeys_move(OtrSessKeys *dst, OtrSessKeys *src)
+{
+    otr_sesskeys_clear(dst);
+    *dst = *src;
+    otr_wipe(src, sizeof *src);
 }
 
 /* Session keys of one pairing (spec "Computing AES keys and MAC keys"). */
@@ -59,6 +80,13 @@ sesskeys_derive(const OtrDhKeypair *ours,
     memcpy(k->recv_aes, digest, sizeof k->recv_aes);
     otr_sha1(k->recv_aes, sizeof k->recv_aes, k->recv_mac);
     otr_sha256_prefixed(0xff, secbytes, 4 + slen, k->extra);
+    k->sched = g_new0(OtrSessSched, 1);
+    otr_aes_key_init(&k->sched->send_aes, k->send_aes);
+    otr_aes_key_init(&k->sched->recv_aes, k->recv_aes);
+    otr_hmac_sha1_key_init(&k->sched->send_mac, k->send_mac,
+                           sizeof k->send_mac);
+    otr_hmac_sha1_key_init(&k->sched->recv_mac, k->recv_mac,
+                           sizeof k->recv_mac);
     k->valid = TRUE;
 
 out:
@@ -139,11 +167,8 @@ rotate_ours(OtrDataKeys *dk)
     otr_dh_keypair_clear(&dk->our_dh[0]);
     dk->have_our[0] = FALSE;
 
-    for (int t = 0; t < 2; t++) {
-        otr_sesskeys_clear(&dk->sess[1][t]);
-        dk->sess[1][t] = dk->sess[0][t];
-        otr_sesskeys_clear(&dk->sess[0][t]);
-    }
+    for (int t = 0; t < 2; t++)
+        sesskeys_move(&dk->sess[1][t], &dk->sess[0][t]);
     dk->our_keyid++;
 }
 
@@ -160,11 +185,8 @@ rotate_theirs(OtrDataKeys *dk, const uint8_t *next, size_t next_len)
     memcpy(dk->their_y[0], next, next_len);
     dk->their_ylen[0] = (guint16)next_len;
 
-    for (int o = 0; o < 2; o++) {
-        otr_sesskeys_clear(&dk->sess[o][1]);
-        dk->sess[o][1] = dk->sess[o][0];
-        otr_sesskeys_clear(&dk->sess[o][0]);
-    }
+    for (int o = 0; o < 2; o++)
+        sesskeys_move(&dk->sess[o][1], &dk->sess[o][0]);
     dk->their_keyid++;
 }
 
@@ -205,14 +227,11 @@ otr_data_clear(OtrDataKeys *dk)
         otr_wipe(dk->old_macs->data, dk->old_macs->len);
         g_byte_array_unref(dk->old_macs);
     }
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++)
+            otr_sesskeys_clear(&dk->sess[i][j]);
     otr_wipe(dk, sizeof *dk);
 }
-
-/* Bytes of a data message besides the ciphertext and the revealed MAC
- * keys: v3 header (11), flags, two key ids, next_dh as an MPI of at most
- * 192 bytes, counter, ciphertext length, MAC, revealed keys' length. */
-#define DATA_FIXED_LEN                                                         \
-    (11 + 1 + 4 + 4 + (4 + OTR_DH_PUB_MAX) + OTR_CTR_LEN + 4 + OTR_MAC_LEN + 4)
 
 /* The 16-byte initial counter block: top half, then eight zero bytes. */
 static void
@@ -220,6 +239,25 @@ ctr_block(const uint8_t top[OTR_CTR_LEN], uint8_t block[16])
 {
     memcpy(block, top, OTR_CTR_LEN);
     memset(block + OTR_CTR_LEN, 0, 16 - OTR_CTR_LEN);
+}
+
+static uint8_t *
+put_int(uint8_t *p, guint32 v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+    return p + 4;
+}
+
+static uint8_t *
+put_data(uint8_t *p, const uint8_t *data, size_t len)
+{
+    p = put_int(p, (guint32)len);
+    if (len > 0)
+        memcpy(p, data, len);
+    return p + len;
 }
 
 OtrError
@@ -231,13 +269,13 @@ otr_data_encrypt(OtrDataKeys *dk,
                  GBytes **msg,
                  uint8_t extra[OTR_EXTRA_KEY_LEN])
 {
-    OtrWriter w = { 0 };
-    OtrHeader hdr = { 0 };
     OtrSessKeys *k = NULL;
+    const uint8_t *next;
     uint8_t ctr[OTR_CTR_LEN];
     uint8_t block[16];
-    uint8_t mac[OTR_MAC_LEN];
-    size_t ct_off, total;
+    uint8_t *buf, *p;
+    size_t next_len, mac_len, total, fixed;
+    OtrHmacSha1Prefix fresh;
     OtrError err;
     int i;
 
@@ -248,6 +286,10 @@ otr_data_encrypt(OtrDataKeys *dk,
     if (dk->version == 0 || dk->old_macs == NULL)
         return OTR_ERR_STATE;
     if (len > G_MAXUINT32 - 1024 || dk->old_macs->len > G_MAXUINT32 - 1024)
+        return OTR_ERR_TOO_BIG;
+    /* The message size below (at most 512 bytes besides these two) must
+     * not overflow a 32-bit size_t. */
+    if (len > G_MAXSIZE - 512 - dk->old_macs->len)
         return OTR_ERR_TOO_BIG;
 
     err = our_next_ensure(dk, h);
@@ -266,50 +308,65 @@ otr_data_encrypt(OtrDataKeys *dk,
     if (i < 0) /* 2^64 messages on one pairing: never reuse a counter */
         return OTR_ERR_TOO_BIG;
 
-    hdr.version = (guint16)dk->version;
-    hdr.type = OTR_TYPE_DATA;
-    if (dk->version == 3) {
-        hdr.sender_instag = dk->our_instag;
-        hdr.receiver_instag = dk->their_instag;
+    /* next_dh as a minimal MPI. */
+    next = dk->our_dh[0].pub;
+    next_len = dk->our_dh[0].publen;
+    while (next_len > 0 && next[0] == 0) {
+        next++;
+        next_len--;
     }
 
-    /* One block of the exact size: the writer never has to grow it, and
-     * the finished message is handed out without a copy. */
-    total = DATA_FIXED_LEN + len + dk->old_macs->len;
-    if (total > G_MAXUINT)
-        return OTR_ERR_TOO_BIG;
-    w.buf = g_byte_array_sized_new((guint)total);
-    w.cap = total;
-    otr_header_write(&w, &hdr);
-    otr_write_byte(&w, flags);
-    otr_write_int(&w, dk->our_keyid - 1);
-    otr_write_int(&w, dk->their_keyid);
-    otr_write_mpi(&w, dk->our_dh[0].pub, dk->our_dh[0].publen);
-    otr_write_bytes(&w, ctr, sizeof ctr);
-    otr_write_int(&w, (guint32)len);
-    ct_off = w.buf->len;
+    /* The message is written straight into one block of its exact size,
+     * handed out without a copy: header (version, type, and for v3 the
+     * instance tags), flags, key ids, next_dh, counter, ciphertext, then
+     * the MAC of all that and the revealed MAC keys. */
+    mac_len = (dk->version == 3 ? 11 : 3) + 1 + 4 + 4 + 4 + next_len +
+              OTR_CTR_LEN + 4 + len;
+    total = mac_len + OTR_MAC_LEN + 4 + dk->old_macs->len;
+    buf = g_malloc(total);
+    p = buf;
+    *p++ = 0;
+    *p++ = (uint8_t)dk->version;
+    *p++ = OTR_TYPE_DATA;
+    if (dk->version == 3) {
+        p = put_int(p, dk->our_instag);
+        p = put_int(p, dk->their_instag);
+    }
+    *p++ = flags;
+    p = put_int(p, dk->our_keyid - 1);
+    p = put_int(p, dk->their_keyid);
+    p = put_data(p, next, next_len);
+    /* The same for every message until the keys or the flags change. */
+    fixed = (size_t)(p - buf);
+    memcpy(p, ctr, sizeof ctr);
+    p += sizeof ctr;
+    p = put_int(p, (guint32)len);
     /* Encrypt straight from plain into the message: no plaintext copy. */
-    g_byte_array_set_size(w.buf, (guint)(ct_off + len));
     ctr_block(ctr, block);
-    otr_aes128_ctr(k->send_aes, block, plain, w.buf->data + ct_off, len);
-    otr_hmac_sha1(k->send_mac, sizeof k->send_mac, w.buf->data, w.buf->len,
-                  mac);
-    otr_write_bytes(&w, mac, sizeof mac);
-    otr_write_data(&w, dk->old_macs->data, dk->old_macs->len);
+    otr_aes_key_ctr(&k->sched->send_aes, block, plain, p, len);
+    p += len;
+    g_assert((size_t)(p - buf) == mac_len);
+    otr_hmac_sha1_key_mac_cached(&k->sched->send_mac, &k->sched->send_prefix,
+                                 &fresh, buf, mac_len, NULL, 0, fixed, p);
+    p += OTR_MAC_LEN;
+    p = put_data(p, dk->old_macs->data, dk->old_macs->len);
+    g_assert((size_t)(p - buf) == total);
 
     /* Nothing secret is in the block: header, ciphertext, MAC and the MAC
      * keys we reveal on purpose. */
-    *msg = g_byte_array_free_to_bytes(w.buf);
-    w.buf = NULL;
+    *msg = g_bytes_new_take(buf, total);
     if (extra)
         memcpy(extra, k->extra, OTR_EXTRA_KEY_LEN);
 
     /* Commit: the counter is spent, the old MAC keys are out. */
     memcpy(k->send_ctr, ctr, sizeof ctr);
+    if (fresh.len > 0) {
+        k->sched->send_prefix = fresh;
+        otr_wipe(&fresh, sizeof fresh);
+    }
     otr_wipe(dk->old_macs->data, dk->old_macs->len);
     g_byte_array_set_size(dk->old_macs, 0);
 
-    otr_writer_clear(&w);
     otr_wipe(block, sizeof block);
     return OTR_OK;
 }
@@ -322,6 +379,8 @@ mac_compute(const OtrSessKeys *k,
             const OtrHeader *hdr,
             const uint8_t *body,
             size_t body_len,
+            size_t body_fixed,
+            OtrHmacSha1Prefix *fresh,
             uint8_t mac[OTR_MAC_LEN])
 {
     uint8_t head[11];
@@ -340,8 +399,9 @@ mac_compute(const OtrSessKeys *k,
         }
         hlen = 11;
     }
-    otr_hmac_sha1_2(k->recv_mac, sizeof k->recv_mac, head, hlen, body, body_len,
-                    mac);
+    otr_hmac_sha1_key_mac_cached(&k->sched->recv_mac, &k->sched->recv_prefix,
+                                 fresh, head, hlen, body, body_len,
+                                 hlen + body_fixed, mac);
 }
 
 /* Pick our key pair (0 newest, 1 previous) and theirs for the keyids of a
@@ -388,6 +448,7 @@ otr_data_decrypt(OtrDataKeys *dk,
     guint32 sender, recipient;
     uint8_t mac[OTR_MAC_LEN];
     uint8_t block[16];
+    OtrHmacSha1Prefix fresh;
     uint8_t *out = NULL;
     uint8_t f;
     int ours, theirs;
@@ -399,6 +460,7 @@ otr_data_decrypt(OtrDataKeys *dk,
     g_return_val_if_fail(body != NULL || len == 0, OTR_ERR_INVALID);
 
     *flags = 0;
+    fresh.len = 0;
     otr_reader_init(&r, body, len);
     f = otr_read_byte(&r);
     if (!otr_reader_ok(&r))
@@ -437,7 +499,9 @@ otr_data_decrypt(OtrDataKeys *dk,
     if (err != OTR_OK)
         return err;
 
-    mac_compute(k, hdr, body, mac_end, mac);
+    /* Everything before the counter repeats while the peer keeps its
+     * keys: the MAC resumes after it when it is what we last accepted. */
+    mac_compute(k, hdr, body, mac_end, (size_t)(ctr - body), &fresh, mac);
     if (!otr_mem_equal_ct(mac, given, OTR_MAC_LEN)) {
         err = OTR_ERR_BAD_MAC;
         goto out;
@@ -455,12 +519,14 @@ otr_data_decrypt(OtrDataKeys *dk,
     out = g_malloc(ct_len + 1);
     ctr_block(ctr, block);
     if (ct_len > 0)
-        otr_aes128_ctr(k->recv_aes, block, ct, out, ct_len);
+        otr_aes_key_ctr(&k->sched->recv_aes, block, ct, out, ct_len);
     out[ct_len] = '\0';
 
     /* Commit. */
     memcpy(k->recv_ctr, ctr, OTR_CTR_LEN);
     k->recv_mac_used = TRUE;
+    if (fresh.len > 0)
+        k->sched->recv_prefix = fresh;
     if (extra)
         memcpy(extra, k->extra, OTR_EXTRA_KEY_LEN);
     if (ours == 0)
@@ -473,6 +539,8 @@ otr_data_decrypt(OtrDataKeys *dk,
     err = OTR_OK;
 
 out:
+    if (fresh.len > 0)
+        otr_wipe(&fresh, sizeof fresh);
     otr_wipe(mac, sizeof mac);
     otr_wipe(block, sizeof block);
     return err;
