@@ -240,20 +240,189 @@ on_import(GntWidget *b, gpointer unused)
     gnt_widget_show(iw->win);
 }
 
+/* Passphrase window: set / change / remove, export to a plain file. */
+typedef struct {
+    GntWidget *win, *pass, *confirm, *path;
+} PassWin;
+
+static PassWin *pw;
+
+static gboolean
+pass_api(OtrFinch *fin)
+{
+    return fin &&
+           fin->api->size >= G_STRUCT_OFFSET(OffrecApi, export_plain) +
+                                 sizeof(fin->api->export_plain) &&
+           fin->api->passphrase_set && fin->api->passphrase_clear &&
+           fin->api->passphrase_is_set && fin->api->export_plain;
+}
+
+static void
+pass_result(gboolean ok, const char *primary, char *error)
+{
+    OtrFinch *fin = otr_finch_get();
+
+    if (fin)
+        purple_notify_message(fin->plugin,
+                              ok ? PURPLE_NOTIFY_MSG_INFO
+                                 : PURPLE_NOTIFY_MSG_ERROR,
+                              _("OTR passphrase"), primary, error, NULL, NULL);
+    g_free(error);
+}
+
+static void
+pass_close(GntWidget *b, gpointer unused)
+{
+    if (!pw)
+        return;
+    otr_finch_entry_wipe(GNT_ENTRY(pw->pass));
+    otr_finch_entry_wipe(GNT_ENTRY(pw->confirm));
+    gnt_widget_destroy(pw->win);
+}
+
+static void
+pass_set(GntWidget *b, gpointer unused)
+{
+    OtrFinch *fin = otr_finch_get();
+    const char *a, *c;
+    char *error = NULL;
+    gboolean ok;
+
+    if (!pass_api(fin) || !pw)
+        return;
+    a = gnt_entry_get_text(GNT_ENTRY(pw->pass));
+    c = gnt_entry_get_text(GNT_ENTRY(pw->confirm));
+    if (!a || !*a || g_strcmp0(a, c) != 0) {
+        pass_result(FALSE,
+                    !a || !*a ? _("Enter the new passphrase twice.")
+                              : _("The passphrases do not match."),
+                    NULL);
+        return;
+    }
+    ok = fin->api->passphrase_set(a, &error);
+    pass_close(NULL, NULL);
+    pass_result(ok,
+                ok ? _("Your private keys are protected by the passphrase.")
+                   : _("The passphrase was not set."),
+                error);
+}
+
+static void
+pass_remove(GntWidget *b, gpointer unused)
+{
+    OtrFinch *fin = otr_finch_get();
+    char *error = NULL;
+    gboolean ok;
+
+    if (!pass_api(fin))
+        return;
+    ok = fin->api->passphrase_clear(&error);
+    pass_close(NULL, NULL);
+    pass_result(ok,
+                ok ? _("Your private keys are no longer protected by a "
+                       "passphrase.")
+                   : _("The passphrase was not removed."),
+                error);
+}
+
+static void
+pass_export(GntWidget *b, gpointer unused)
+{
+    OtrFinch *fin = otr_finch_get();
+    const char *text;
+    char *path, *error = NULL;
+    gboolean ok;
+
+    if (!pass_api(fin) || !pw)
+        return;
+    text = gnt_entry_get_text(GNT_ENTRY(pw->path));
+    path = text && text[0] == '~'
+               ? g_build_filename(g_get_home_dir(), text + 1, NULL)
+               : g_strdup(text);
+    ok = fin->api->export_plain(path, &error);
+    pass_result(ok,
+                ok ? _("Your private keys were written, unprotected, in "
+                       "the libotr format.")
+                   : _("The private keys were not exported."),
+                error);
+    g_free(path);
+}
+
+static void
+pass_destroyed(GntWidget *w, gpointer unused)
+{
+    /* "destroy" handlers run before the box destroys its children. */
+    if (pw) {
+        otr_finch_entry_wipe(GNT_ENTRY(pw->pass));
+        otr_finch_entry_wipe(GNT_ENTRY(pw->confirm));
+    }
+    g_clear_pointer(&pw, g_free);
+}
+
+static GntWidget *
+pass_entry(GntWidget *box, const char *label, gboolean masked)
+{
+    GntWidget *row = gnt_hbox_new(FALSE);
+    GntWidget *e = gnt_entry_new(NULL);
+
+    gnt_entry_set_masked(GNT_ENTRY(e), masked);
+    gnt_widget_set_size(e, 40, 1);
+    gnt_box_add_widget(GNT_BOX(row), gnt_label_new(label));
+    gnt_box_add_widget(GNT_BOX(row), e);
+    gnt_box_add_widget(GNT_BOX(box), row);
+    return e;
+}
+
 static void
 on_passphrase(GntWidget *b, gpointer unused)
 {
     OtrFinch *fin = otr_finch_get();
+    gboolean set;
+    GntWidget *row;
+    char *def;
 
     if (!fin)
         return;
-    purple_notify_message(fin->plugin, PURPLE_NOTIFY_MSG_INFO,
-                          _("Passphrase protection"),
-                          _("Passphrase protection is not available yet."),
-                          _("This version of the Offrec core plugin stores "
-                            "private keys unencrypted (mode 0600), like "
-                            "pidgin-otr."),
-                          NULL, NULL);
+    if (!pass_api(fin)) {
+        pass_result(FALSE,
+                    _("The Offrec core plugin is too old for passphrase "
+                      "protection."),
+                    NULL);
+        return;
+    }
+    if (pw) {
+        gnt_widget_show(pw->win);
+        return;
+    }
+    set = fin->api->passphrase_is_set();
+    pw = g_new0(PassWin, 1);
+    pw->win = otr_finch_window_new(_("OTR passphrase"));
+    gnt_box_add_widget(
+        GNT_BOX(pw->win),
+        gnt_label_new(set ? _("Your private keys are protected by a "
+                              "passphrase. Enter a new one to change it.")
+                          : _("Your private keys are not protected. A "
+                              "passphrase will be asked each time they are "
+                              "loaded.")));
+    pw->pass = pass_entry(pw->win, _("New passphrase:"), TRUE);
+    pw->confirm = pass_entry(pw->win, _("Confirm passphrase:"), TRUE);
+    row = otr_finch_button_row(pw->win);
+    otr_finch_button_add(row, set ? _("Change") : _("Set"),
+                         G_CALLBACK(pass_set), NULL);
+    if (set)
+        otr_finch_button_add(row, _("Remove"), G_CALLBACK(pass_remove), NULL);
+    otr_finch_button_add(row, _("Cancel"), G_CALLBACK(pass_close), NULL);
+    gnt_box_add_widget(GNT_BOX(pw->win), gnt_line_new(FALSE));
+    def = g_build_filename(g_get_home_dir(), "otr.private_key.export", NULL);
+    pw->path = pass_entry(pw->win, _("Export to:"), FALSE);
+    gnt_entry_set_text(GNT_ENTRY(pw->path), def);
+    g_free(def);
+    row = otr_finch_button_row(pw->win);
+    otr_finch_button_add(row, _("Export plain keys"), G_CALLBACK(pass_export),
+                         NULL);
+    g_signal_connect(G_OBJECT(pw->win), "destroy", G_CALLBACK(pass_destroyed),
+                     NULL);
+    gnt_widget_show(pw->win);
 }
 
 static void
@@ -434,6 +603,7 @@ otr_finch_keys_uninit(void)
 {
     if (kw)
         gnt_widget_destroy(kw->win);
+    pass_close(NULL, NULL);
     while (keygens)
         gnt_widget_destroy(((KeygenWin *)keygens->data)->win);
 }

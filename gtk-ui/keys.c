@@ -260,6 +260,207 @@ import_clicked(GtkButton *b, GtkWidget *page)
     otr_gtk_fprlist_refresh_all();
 }
 
+/* ---- passphrase dialog ------------------------------------------------ */
+
+enum { PASS_SET = 1, PASS_REMOVE, PASS_EXPORT };
+
+typedef struct {
+    GtkWidget *dialog, *pass, *confirm, *status;
+} PassDialog;
+
+static PassDialog *pass_dialog;
+
+static gboolean
+pass_api(void)
+{
+    const OffrecApi *api = otr_gtk_api();
+
+    return api &&
+           api->size >= G_STRUCT_OFFSET(OffrecApi, export_plain) +
+                            sizeof(api->export_plain) &&
+           api->passphrase_set && api->passphrase_clear &&
+           api->passphrase_is_set && api->export_plain;
+}
+
+static void
+pass_say(const char *text, char *error)
+{
+    char *s = error ? g_strdup_printf("%s %s", text, error) : g_strdup(text);
+
+    gtk_label_set_text(GTK_LABEL(pass_dialog->status), s);
+    otr_gtk_trace("passphrase: %s", s);
+    g_free(s);
+    g_free(error);
+}
+
+static void
+pass_wipe_entries(void)
+{
+    otr_gtk_entry_wipe(GTK_ENTRY(pass_dialog->pass));
+    otr_gtk_entry_wipe(GTK_ENTRY(pass_dialog->confirm));
+}
+
+static void
+pass_export(void)
+{
+    GtkWidget *chooser =
+        gtk_file_chooser_dialog_new(_("Export private keys (unprotected)"),
+                                    GTK_WINDOW(pass_dialog->dialog),
+                                    GTK_FILE_CHOOSER_ACTION_SAVE, _("_Cancel"),
+                                    GTK_RESPONSE_CANCEL, _("_Export"),
+                                    GTK_RESPONSE_ACCEPT, NULL);
+    char *path, *error = NULL;
+
+    gtk_file_chooser_set_do_overwrite_confirmation(GTK_FILE_CHOOSER(chooser),
+                                                   TRUE);
+    gtk_file_chooser_set_current_name(GTK_FILE_CHOOSER(chooser),
+                                      "otr.private_key");
+    if (gtk_dialog_run(GTK_DIALOG(chooser)) != GTK_RESPONSE_ACCEPT) {
+        gtk_widget_destroy(chooser);
+        return;
+    }
+    path = gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(chooser));
+    gtk_widget_destroy(chooser);
+    if (!pass_dialog)
+        goto out;
+    if (otr_gtk_api()->export_plain(path, &error))
+        pass_say(_("The private keys were written, unprotected, in the "
+                   "libotr format."),
+                 NULL);
+    else
+        pass_say(_("The private keys were not exported."), error);
+out:
+    g_free(path);
+}
+
+static void
+pass_response(GtkDialog *d, int response, gpointer unused)
+{
+    const OffrecApi *api = otr_gtk_api();
+    char *error = NULL;
+
+    if (!pass_api() || !pass_dialog)
+        return;
+    switch (response) {
+    case PASS_SET: {
+        char *a = g_strdup(gtk_entry_get_text(GTK_ENTRY(pass_dialog->pass)));
+        const char *c = gtk_entry_get_text(GTK_ENTRY(pass_dialog->confirm));
+        gboolean ok = FALSE;
+
+        if (!*a)
+            pass_say(_("Enter the new passphrase twice."), NULL);
+        else if (strcmp(a, c) != 0)
+            pass_say(_("The passphrases do not match."), NULL);
+        else if (!(ok = api->passphrase_set(a, &error)))
+            pass_say(_("The passphrase was not set."), error);
+        otr_gtk_wipe(a);
+        pass_wipe_entries();
+        if (ok)
+            gtk_widget_destroy(GTK_WIDGET(d));
+        return;
+    }
+    case PASS_REMOVE:
+        if (api->passphrase_clear(&error))
+            gtk_widget_destroy(GTK_WIDGET(d));
+        else
+            pass_say(_("The passphrase was not removed."), error);
+        return;
+    case PASS_EXPORT:
+        pass_export();
+        return;
+    }
+    gtk_widget_destroy(GTK_WIDGET(d)); /* Close, Escape, window closed */
+}
+
+static void
+pass_destroyed(GtkWidget *w, gpointer unused)
+{
+    if (pass_dialog) {
+        pass_wipe_entries();
+        g_clear_pointer(&pass_dialog, g_free);
+    }
+}
+
+static GtkWidget *
+pass_entry(GtkWidget *grid, const char *label, int row)
+{
+    GtkWidget *l = gtk_label_new_with_mnemonic(label);
+    GtkWidget *e = gtk_entry_new();
+
+    otr_gtk_label_left(l);
+    gtk_entry_set_visibility(GTK_ENTRY(e), FALSE);
+    gtk_entry_set_activates_default(GTK_ENTRY(e), TRUE);
+    gtk_label_set_mnemonic_widget(GTK_LABEL(l), e);
+    otr_gtk_hexpand(e);
+    otr_gtk_grid_attach(grid, l, 0, row);
+    otr_gtk_grid_attach(grid, e, 1, row);
+    return e;
+}
+
+static void
+passphrase_clicked(GtkButton *b, GtkWidget *page)
+{
+    GtkWidget *area, *grid, *l;
+    gboolean set;
+
+    if (pass_dialog) {
+        gtk_window_present(GTK_WINDOW(pass_dialog->dialog));
+        return;
+    }
+    if (!pass_api()) {
+        KeysPage *p = g_object_get_data(G_OBJECT(page), "offrec-keys");
+
+        gtk_label_set_text(GTK_LABEL(p->status),
+                           _("The Offrec core plugin is too old for "
+                             "passphrase protection."));
+        return;
+    }
+    set = otr_gtk_api()->passphrase_is_set();
+    pass_dialog = g_new0(PassDialog, 1);
+    pass_dialog->dialog =
+        gtk_dialog_new_with_buttons(_("OTR passphrase"),
+                                    GTK_WINDOW(gtk_widget_get_toplevel(page)),
+                                    0, _("E_xport plain keys..."), PASS_EXPORT,
+                                    NULL, NULL);
+    if (set)
+        gtk_dialog_add_button(GTK_DIALOG(pass_dialog->dialog),
+                              _("_Remove passphrase"), PASS_REMOVE);
+    gtk_dialog_add_button(GTK_DIALOG(pass_dialog->dialog), _("_Close"),
+                          GTK_RESPONSE_CLOSE);
+    gtk_dialog_add_button(GTK_DIALOG(pass_dialog->dialog),
+                          set ? _("_Change passphrase") : _("_Set passphrase"),
+                          PASS_SET);
+    gtk_dialog_set_default_response(GTK_DIALOG(pass_dialog->dialog), PASS_SET);
+    gtk_window_set_role(GTK_WINDOW(pass_dialog->dialog), "offrec-passphrase");
+    area = gtk_dialog_get_content_area(GTK_DIALOG(pass_dialog->dialog));
+    gtk_container_set_border_width(GTK_CONTAINER(area), 8);
+    gtk_box_set_spacing(GTK_BOX(area), 8);
+    l = gtk_label_new(set ? _("Your private keys are protected by a "
+                              "passphrase. Enter a new one to change it, or "
+                              "remove the protection.")
+                          : _("Protect your private keys with a passphrase. "
+                              "It will be asked each time the keys are "
+                              "loaded; without it they cannot be used."));
+    gtk_label_set_line_wrap(GTK_LABEL(l), TRUE);
+    otr_gtk_label_left(l);
+    gtk_box_pack_start(GTK_BOX(area), l, FALSE, FALSE, 0);
+    grid = otr_gtk_grid_new();
+    otr_gtk_grid_spacing(grid, 6);
+    gtk_box_pack_start(GTK_BOX(area), grid, FALSE, FALSE, 0);
+    pass_dialog->pass = pass_entry(grid, _("_New passphrase:"), 0);
+    pass_dialog->confirm = pass_entry(grid, _("C_onfirm passphrase:"), 1);
+    pass_dialog->status = gtk_label_new(NULL);
+    gtk_label_set_line_wrap(GTK_LABEL(pass_dialog->status), TRUE);
+    otr_gtk_label_left(pass_dialog->status);
+    gtk_box_pack_start(GTK_BOX(area), pass_dialog->status, FALSE, FALSE, 0);
+    g_signal_connect(pass_dialog->dialog, "response", G_CALLBACK(pass_response),
+                     NULL);
+    g_signal_connect(pass_dialog->dialog, "destroy", G_CALLBACK(pass_destroyed),
+                     NULL);
+    otr_gtk_track_window(pass_dialog->dialog);
+    gtk_widget_show_all(pass_dialog->dialog);
+}
+
 static void
 page_destroyed(GtkWidget *page, KeysPage *p)
 {
@@ -322,6 +523,9 @@ otr_gtk_keys_page(void)
     gtk_container_add(GTK_CONTAINER(bbox), b);
     b = gtk_button_new_with_mnemonic(_("_Import from pidgin-otr..."));
     g_signal_connect(b, "clicked", G_CALLBACK(import_clicked), vbox);
+    gtk_container_add(GTK_CONTAINER(bbox), b);
+    b = gtk_button_new_with_mnemonic(_("P_assphrase..."));
+    g_signal_connect(b, "clicked", G_CALLBACK(passphrase_clicked), vbox);
     gtk_container_add(GTK_CONTAINER(bbox), b);
     gtk_box_pack_start(GTK_BOX(vbox), bbox, FALSE, FALSE, 0);
     p->status = gtk_label_new(NULL);

@@ -523,6 +523,36 @@ api_smp_outcome(struct _PurpleConversation *conv)
     return oc ? oc->smp_outcome : OFFREC_SMP_OUTCOME_NONE;
 }
 
+static gboolean
+api_passphrase_set(const char *passphrase, char **error)
+{
+    return otr_plugin_pass_set(passphrase, error);
+}
+
+static gboolean
+api_passphrase_clear(char **error)
+{
+    return otr_plugin_pass_clear(error);
+}
+
+static gboolean
+api_passphrase_is_set(void)
+{
+    return otr_plugin_pass_is_set();
+}
+
+static gboolean
+api_passphrase_unlock(const char *passphrase, char **error)
+{
+    return otr_plugin_pass_unlock(passphrase, error);
+}
+
+static gboolean
+api_export_plain(const char *path, char **error)
+{
+    return otr_plugin_pass_export(path, error);
+}
+
 static const OffrecApi api = {
     OFFREC_API_VERSION,
     sizeof(OffrecApi),
@@ -562,6 +592,11 @@ static const OffrecApi api = {
     api_option_set,
     api_avoid_logging_get_buddy,
     api_smp_outcome,
+    api_passphrase_set,
+    api_passphrase_clear,
+    api_passphrase_is_set,
+    api_passphrase_unlock,
+    api_export_plain,
 };
 
 const OffrecApi *

@@ -10,6 +10,8 @@
        "SECRET|auth-abort|trust|distrust|fingerprint|policy "                  \
        "[never|manual|opportunistic|always|default]|genkey|instance "          \
        "[secure|recent|TAG]|help")
+/* Kept apart so that USAGE's translations stay valid. */
+#define USAGE_PASS N_("/otr passphrase [set|off|unlock|export FILE]")
 
 static void
 say(OtrConv *oc, const char *text)
@@ -119,6 +121,9 @@ cmd_fingerprint(OtrConv *oc)
         otr_fingerprint_human(fpr, h);
         g_string_append_printf(s, _("Your fingerprint (%s): %s"),
                                purple_account_get_username(oc->account), h);
+    } else if (otr_plugin_pass_is_locked(oc->account)) {
+        g_string_append(s, _("Your private key is locked: unlock it with "
+                             "your passphrase (/otr passphrase unlock)."));
     } else {
         g_string_append(s, _("You have no private key yet (/otr genkey)."));
     }
@@ -254,6 +259,57 @@ cmd_auth(OtrConv *oc, const char *arg, gboolean with_question, char **error)
 }
 
 static PurpleCmdRet
+cmd_passphrase(OtrConv *oc, const char *arg, char **error)
+{
+    char *err = NULL;
+
+    if (!arg || !*arg) {
+        say(oc, otr_plugin_pass_is_locked(oc->account)
+                    ? _("Your private keys are protected by a passphrase "
+                        "and locked.")
+                : otr_plugin_pass_is_set()
+                    ? _("Your private keys are protected by a passphrase.")
+                    : _("Your private keys are not protected by a "
+                        "passphrase."));
+        return PURPLE_CMD_RET_OK;
+    }
+    if (strcmp(arg, "set") == 0) {
+        otr_plugin_pass_dialog();
+        return PURPLE_CMD_RET_OK;
+    }
+    if (strcmp(arg, "unlock") == 0) {
+        otr_plugin_pass_ask_unlock();
+        return PURPLE_CMD_RET_OK;
+    }
+    if (strcmp(arg, "off") == 0) {
+        if (!otr_plugin_pass_clear(&err))
+            goto fail;
+        say(oc, _("Your private keys are no longer protected by a "
+                  "passphrase."));
+        return PURPLE_CMD_RET_OK;
+    }
+    if (strncmp(arg, "export ", 7) == 0) {
+        const char *path = arg + 7;
+
+        while (*path == ' ')
+            path++;
+        if (!otr_plugin_pass_export(path, &err))
+            goto fail;
+        otr_plugin_conv_write(oc, 0,
+                              _("Your private keys were written, "
+                                "unprotected, to %s."),
+                              path);
+        return PURPLE_CMD_RET_OK;
+    }
+    *error = g_strdup(_("Usage: /otr passphrase [set|off|unlock|export "
+                        "FILE]"));
+    return PURPLE_CMD_RET_FAILED;
+fail:
+    *error = err ? err : g_strdup(_("Failed."));
+    return PURPLE_CMD_RET_FAILED;
+}
+
+static PurpleCmdRet
 otr_cmd(PurpleConversation *conv,
         const gchar *cmd,
         gchar **args,
@@ -266,9 +322,12 @@ otr_cmd(PurpleConversation *conv,
     char *text;
 
     if (!*sub || strcmp(sub, "help") == 0) {
-        purple_conversation_write(conv, NULL, _(USAGE),
+        char *usage = g_strdup_printf("%s\n%s", _(USAGE), _(USAGE_PASS));
+
+        purple_conversation_write(conv, NULL, usage,
                                   PURPLE_MESSAGE_SYSTEM | PURPLE_MESSAGE_NO_LOG,
                                   time(NULL));
+        g_free(usage);
         return PURPLE_CMD_RET_OK;
     }
     oc = otr_plugin_conv_from_purple(conv, TRUE);
@@ -322,6 +381,9 @@ otr_cmd(PurpleConversation *conv,
         say(oc, _("Generating a new private key; this may take a moment."));
         return PURPLE_CMD_RET_OK;
     }
+    if (strcmp(sub, "passphrase") == 0)
+        return cmd_passphrase(oc, rest ? g_strstrip((char *)rest) : NULL,
+                              error);
     if (strcmp(sub, "instance") == 0)
         return cmd_instance(oc, rest ? g_strstrip((char *)rest) : NULL, error);
     *error =
@@ -337,7 +399,8 @@ otr_plugin_commands_register(OtrPlugin *pl)
         PURPLE_CMD_FLAG_IM | PURPLE_CMD_FLAG_ALLOW_WRONG_ARGS, NULL,
         PURPLE_CMD_FUNC(otr_cmd),
         _("otr &lt;start|end|status|auth|auth-q|auth-abort|trust|distrust|"
-          "fingerprint|policy|genkey|instance|help&gt;: Off-the-Record "
+          "fingerprint|policy|genkey|instance|passphrase|help&gt;: "
+          "Off-the-Record "
           "messaging"),
         NULL);
 

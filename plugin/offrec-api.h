@@ -225,6 +225,25 @@ typedef struct {
                                    const char *buddy);
     /* Valid in an OFFREC_SMP_SUCCESS handler and until the next SMP. */
     OffrecSmpOutcome (*smp_outcome)(struct _PurpleConversation *conv);
+
+    /* Passphrase protection of the private keys: one passphrase for every
+     * account's key (plugin-wide, not per account). While set, the keys
+     * are kept only in otr.private_key.sealed; at load the plugin asks for
+     * the passphrase itself (a masked purple_request_input). The
+     * passphrases given are copied and wiped after use; the caller wipes
+     * its own copies. *error (may be NULL) gets a message; g_free. */
+    /* Sets or changes the passphrase; fails while a key is locked or when
+     * there is no key. */
+    gboolean (*passphrase_set)(const char *passphrase, char **error);
+    /* Removes the protection: the keys go back to otr.private_key. */
+    gboolean (*passphrase_clear)(char **error);
+    gboolean (*passphrase_is_set)(void);
+    /* Unlocks the locked keys; passphrase NULL opens the plugin's unlock
+     * request instead (and returns FALSE). TRUE when none is locked. */
+    gboolean (*passphrase_unlock)(const char *passphrase, char **error);
+    /* Writes every key, protected ones included, to path as a plain libotr
+     * private-key file (mode 0600); fails while a key is locked. */
+    gboolean (*export_plain)(const char *path, char **error);
 } OffrecApi;
 
 G_END_DECLS

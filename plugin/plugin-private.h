@@ -63,7 +63,11 @@ typedef struct {
     GPtrArray *cmd_ids;
     guint tick_id;
     guint ui_flags;
-    int injecting; /* > 0 while we call serv_send_im */
+    int injecting;    /* > 0 while we call serv_send_im */
+    void *unlock_ui;  /* open "unlock keys" request */
+    void *protect_ui; /* open "protect new key" request */
+    gboolean pass_on; /* a passphrase is set: new keys get sealed */
+    char *pass_check; /* last sealed lines, to check a passphrase */
 } OtrPlugin;
 
 /* Wipes a secret copy (otr_wipe() is core-private). */
@@ -158,7 +162,10 @@ void otr_plugin_trust_changed(PurpleAccount *account, const char *buddy);
 /* keys.c */
 gboolean otr_plugin_keys_init(OtrPlugin *pl);
 void otr_plugin_keys_save_fprs(void);
-void otr_plugin_keys_save_keys(void);
+void otr_plugin_keys_save_keys(void);      /* sealed file, then plain file */
+gboolean otr_plugin_keys_save_plain(void); /* otr.private_key only */
+/* Continues the sessions of account that wait for its key. */
+void otr_plugin_keys_resume(PurpleAccount *account);
 guint32 otr_plugin_keys_instag(PurpleAccount *account);
 const OtrPrivKey *otr_plugin_keys_lookup(PurpleAccount *account);
 gboolean otr_plugin_keys_generate(PurpleAccount *account, OtrConv *waiting);
@@ -172,6 +179,24 @@ gboolean otr_plugin_keys_import_client(OtrImportSource source,
                                        const char *path,
                                        char **summary);
 gboolean otr_plugin_fpr_parse(const char *hex, uint8_t fpr[OTR_FPR_LEN]);
+
+/* passphrase.c */
+void otr_plugin_pass_load(OtrPlugin *pl);
+gboolean otr_plugin_pass_save(void); /* the sealed file only */
+gboolean otr_plugin_pass_is_set(void);
+gboolean otr_plugin_pass_is_locked(PurpleAccount *account);
+/* Opens the unlock request unless one is open or nothing is locked. */
+void otr_plugin_pass_ask_unlock(void);
+/* pass NULL: open the unlock request. */
+gboolean otr_plugin_pass_unlock(const char *pass, char **error);
+gboolean otr_plugin_pass_set(const char *pass, char **error);
+gboolean otr_plugin_pass_clear(char **error);
+gboolean otr_plugin_pass_export(const char *path, char **error);
+/* Saves the keys after new ones were added, sealing them (after asking)
+ * while a passphrase is set. */
+void otr_plugin_pass_new_keys(void);
+/* Opens the plugin's own set-passphrase dialog (masked, with confirm). */
+void otr_plugin_pass_dialog(void);
 
 /* smp-ui.c */
 void otr_plugin_smp_on_event(OtrConv *oc, const OtrEvent *ev);

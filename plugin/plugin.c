@@ -176,6 +176,7 @@ plugin_unload(PurplePlugin *plugin)
     the_plugin = NULL;
     plugin->extra = NULL;
     otr_store_free(pl->store);
+    g_free(pl->pass_check);
     g_hash_table_destroy(pl->keygen_notes);
     g_hash_table_destroy(pl->keygen_pct);
     g_ptr_array_unref(pl->cmd_ids);

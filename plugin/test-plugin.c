@@ -1,5 +1,6 @@
 /* Offrec — offrec.so in a headless libpurple without network: load/unload,
- * the IPC API, policy levels, key generation, and the markup helpers.
+ * the IPC API, policy levels, key generation, passphrase protection, and
+ * the markup helpers.
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
  * Usage: test-plugin PATH/TO/offrec.so (GTest options accepted).
@@ -221,6 +222,98 @@ test_keygen(void)
     g_main_loop_unref(loop);
 }
 
+static gboolean
+file_has(const char *name, const char *needle)
+{
+    char *path = g_path_is_absolute(name)
+                     ? g_strdup(name)
+                     : g_build_filename(tmp_dir, "offrec", name, NULL);
+    char *data = NULL;
+    gboolean has = g_file_get_contents(path, &data, NULL, NULL) &&
+                   strstr(data, needle) != NULL;
+
+    g_free(data);
+    g_free(path);
+    return has;
+}
+
+static void
+reload(void)
+{
+    g_assert_true(purple_plugin_unload(core));
+    g_assert_true(purple_plugin_load(core));
+}
+
+/* After test_keygen: account a has a key. */
+static void
+test_passphrase(void)
+{
+    PurpleAccount *a = purple_accounts_find("me@localhost/x", "prpl-jabber");
+    char *fp = api->own_fingerprint(a), *fp2, *error = NULL;
+    char *out = g_build_filename(tmp_dir, "exported", NULL);
+    struct stat st;
+
+    g_assert_nonnull(fp);
+    g_assert_cmpuint(api->size, >=,
+                     G_STRUCT_OFFSET(OffrecApi, export_plain) +
+                         sizeof(api->export_plain));
+    g_assert_false(api->passphrase_is_set());
+    g_assert_true(file_has("otr.private_key", "(x #"));
+    g_assert_false(api->passphrase_set("", &error));
+    g_assert_nonnull(error);
+    g_clear_pointer(&error, g_free);
+    g_assert_true(api->passphrase_set("pw-one 1", &error));
+    g_assert_null(error);
+    g_assert_true(api->passphrase_is_set());
+    g_assert_false(file_has("otr.private_key", "(x #"));
+    g_assert_true(file_has("otr.private_key.sealed", "chacha20-poly1305"));
+    g_assert_false(file_has("otr.private_key.sealed", "pw-one"));
+    {
+        char *p =
+            g_build_filename(tmp_dir, "offrec", "otr.private_key.sealed", NULL);
+
+        g_assert_cmpint(g_stat(p, &st), ==, 0);
+        g_assert_cmpint(st.st_mode & 0777, ==, 0600);
+        g_free(p);
+    }
+
+    /* Reloaded: locked (no request UI here) until unlocked. */
+    reload();
+    g_assert_true(api->passphrase_is_set());
+    g_assert_null(api->own_fingerprint(a));
+    g_assert_false(api->export_plain(out, NULL));
+    g_assert_false(g_file_test(out, G_FILE_TEST_EXISTS));
+    g_assert_false(api->passphrase_set("pw-two", NULL));
+    g_assert_false(api->passphrase_clear(NULL));
+    g_assert_false(api->passphrase_unlock("wrong", &error));
+    g_assert_nonnull(error);
+    g_clear_pointer(&error, g_free);
+    g_assert_null(api->own_fingerprint(a));
+    g_assert_true(api->passphrase_unlock("pw-one 1", &error));
+    fp2 = api->own_fingerprint(a);
+    g_assert_cmpstr(fp, ==, fp2);
+    g_free(fp2);
+
+    /* Change, export, clear. */
+    g_assert_true(api->passphrase_set("pw-two", NULL));
+    reload();
+    g_assert_false(api->passphrase_unlock("pw-one 1", NULL));
+    g_assert_true(api->passphrase_unlock("pw-two", NULL));
+    g_assert_true(api->export_plain(out, NULL));
+    g_assert_true(file_has(out, "(x #"));
+    g_assert_false(file_has("otr.private_key", "(x #"));
+    g_assert_true(api->passphrase_clear(NULL));
+    g_assert_false(api->passphrase_is_set());
+    g_assert_true(file_has("otr.private_key", "(x #"));
+    g_assert_false(file_has("otr.private_key.sealed", "chacha"));
+    reload();
+    fp2 = api->own_fingerprint(a);
+    g_assert_cmpstr(fp, ==, fp2);
+    g_free(fp2);
+    g_free(fp);
+    g_free(out);
+}
+
 static void
 test_markup(void)
 {
@@ -329,6 +422,7 @@ main(int argc, char **argv)
     g_test_add_func("/plugin/load/cycle", test_load_cycle);
     g_test_add_func("/plugin/policy/levels", test_policy_levels);
     g_test_add_func("/plugin/keygen/worker", test_keygen);
+    g_test_add_func("/plugin/keys/passphrase", test_passphrase);
     g_test_add_func("/plugin/markup/helpers", test_markup);
     ret = g_test_run();
     purple_core_quit();

@@ -24,6 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Context, Fail, Skip  # noqa: E402
 from prosody import Prosody, ProsodyError  # noqa: E402
 import scenarios  # noqa: E402
+import scenarios_pass  # noqa: E402
 import finch  # noqa: E402
 
 ACCOUNTS = {n: n + "-pw" for n in ("alice", "bob", "carol")}
@@ -41,7 +42,7 @@ def main():
     opts.plugin = os.path.abspath(opts.plugin)
     opts.artifacts = os.path.abspath(opts.artifacts)
 
-    todo = scenarios.SCENARIOS + finch.SCENARIOS
+    todo = scenarios.SCENARIOS + scenarios_pass.SCENARIOS + finch.SCENARIOS
     if opts.only:
         names = opts.only.split(",")
         todo = [s for s in todo if s[0] in names]
