@@ -21,7 +21,7 @@ offrec_pkgs_package="gettext debhelper dpkg-dev fakeroot lintian
 # Xvfb driven with xdotool, screenshots with ImageMagick, the SVG pixbuf
 # loader for the state icons.
 offrec_pkgs_ui="pidgin pidgin-dev libgtk-3-dev xvfb xdotool imagemagick
-  librsvg2-common"
+  librsvg2-common fonts-dejavu-core"
 # Finch: finch-dev and libgnt-dev build offrec-gnt.so (real Finch in tmux
 # comes with the plugin group).
 offrec_pkgs_ui="$offrec_pkgs_ui finch-dev libgnt-dev"
